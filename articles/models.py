@@ -1,0 +1,190 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+
+
+class ImportBatch(models.Model):
+    """One run of import_articles: who, when, with what, and what came of it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        FINISHED = "finished", "finished"
+        INTERRUPTED = "interrupted", "interrupted"
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    arguments = models.JSONField(default=list, help_text="command-line arguments as given")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    added = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    near_duplicates = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[{file, reason}] for each failed file")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class Article(models.Model):
+    """A cleaned news article; body offsets are Unicode code points."""
+
+    class Script(models.TextChoices):
+        SIMPLIFIED = "simplified", "simplified"
+        TRADITIONAL = "traditional", "traditional"
+
+    class TitleSource(models.TextChoices):
+        FIRST_LINE = "first_line", "first line"
+        GIVEN = "given", "given in the dump"
+        FALLBACK = "fallback", "fallback (check it)"
+
+    title = models.TextField()
+    title_source = models.CharField(max_length=12, choices=TitleSource.choices)
+    body = models.TextField(help_text="cleaned text: what analysts read and annotate")
+    raw_text = models.TextField(help_text="the decoded file, verbatim")
+    removals = models.JSONField(
+        default=list, help_text="[[start, end, reason, text]] into the normalised raw text"
+    )
+    content_hash = models.CharField(max_length=64, unique=True)
+    source_name = models.TextField(help_text="file name, or path inside the dump")
+    source_url = models.TextField(blank=True)
+    encoding = models.CharField(max_length=16)
+    outlet = models.CharField(max_length=200, blank=True, db_index=True)
+    published = models.DateField(null=True, blank=True, db_index=True)
+    script = models.CharField(max_length=12, choices=Script.choices)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="articles")
+    title_tokens = models.TextField(blank=True, help_text="jieba tokens, simplified, spaced")
+    body_tokens = models.TextField(blank=True, help_text="jieba tokens, simplified, spaced")
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title_tokens", weight="A", config="simple")
+        + SearchVector("body_tokens", weight="B", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    minhash = ArrayField(models.BigIntegerField(), default=list)
+    minhash_bands = ArrayField(models.BigIntegerField(), default=list)
+    near_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
+    )
+    near_duplicate_similarity = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="article_search_gin"),
+            GinIndex(fields=["minhash_bands"], name="article_bands_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title_flagged(self) -> bool:
+        """Return whether the title was guessed and needs a look."""
+        return self.title_source == self.TitleSource.FALLBACK
+
+
+class Entity(models.Model):
+    """A person, organisation, place or outlet, under one canonical Chinese name."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        ORGANISATION = "organisation", "organisation"
+        PLACE = "place", "place"
+        OUTLET = "outlet", "outlet"
+
+    class Origin(models.TextChoices):
+        LEXICON = "lexicon", "domain lexicon"
+        EXTRACTED = "extracted", "found by the import"
+        MANUAL = "manual", "added by hand"
+
+    name = models.CharField(max_length=100, help_text="canonical Chinese name")
+    latin_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
+    description = models.TextField(blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "entities"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "kind"],
+                condition=Q(merged_into__isnull=True),
+                name="entity_unique_live_name_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.latin_name})" if self.latin_name else self.name
+
+
+class Alias(models.Model):
+    """A surface form that names an entity; unique per normalised form."""
+
+    class Origin(models.TextChoices):
+        LEXICON = "lexicon", "domain lexicon"
+        LATIN = "latin", "Latin name in the text"
+        EXTRACTED = "extracted", "found by the import"
+        MANUAL = "manual", "added by hand"
+        MERGE = "merge", "moved by a merge"
+
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    normalized = models.CharField(max_length=200, unique=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mention(models.Model):
+    """Where an article names an entity, in code points of the cleaned body."""
+
+    class Method(models.TextChoices):
+        LEXICON = "lexicon", "lexicon alias"
+        LATIN = "latin", "Latin name in parentheses"
+        TITLE_RULE = "title_rule", "title before a name"
+        MIDDLE_DOT = "middle_dot", "middle-dot full name"
+        POS = "pos", "part of speech"
+        COREFERENCE = "coreference", "later mention in the article"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    method = models.CharField(max_length=12, choices=Method.choices)
+
+    class Meta:
+        ordering = ["article", "start"]
+        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(end__gt=F("start")), name="mention_offsets_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["article", "start", "end", "entity"], name="mention_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id}@{self.article_id}[{self.start}:{self.end}]"

@@ -1,0 +1,45 @@
+"""The embedded PostgreSQL used when DATABASE_URL is unset.
+
+One server per checkout, its data in var/postgres/, started on first use and left
+running so that runserver, its reloader, manage.py commands and the tests all share it.
+"""
+
+import fcntl
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "tanpan"
+
+
+def embedded_database(var_dir: Path) -> dict[str, str]:
+    """Return Django connection parameters for the embedded server, starting it if needed."""
+    # platformdirs warns on import when XDG_RUNTIME_DIR is unset (CI, containers); its
+    # fallback under /tmp is fine for pgserver's lock file.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver  # imported here: production (DATABASE_URL set) never needs it
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # pgserver takes its own lock while it starts the server; ours also covers creating
+    # the database, which two processes starting at once (runserver + reloader) could race.
+    with open(var_dir / ".postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = pgserver.get_server(var_dir / "postgres", cleanup_mode=None)
+        info = server.get_postmaster_info()
+        socket_dir = str(info.socket_dir) if info.socket_dir else str(var_dir / "postgres")
+        _ensure_database(socket_dir, info.port or 5432)
+    return {"HOST": socket_dir, "PORT": str(info.port or 5432), "USER": "postgres"}
+
+
+def _ensure_database(socket_dir: str, port: int) -> None:
+    """Create the application database on the embedded server when it is missing."""
+    import psycopg
+
+    with psycopg.connect(
+        host=socket_dir, port=port, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')

@@ -1,0 +1,23 @@
+"""Error pages: JSON in the API shape under /api/, styled HTML elsewhere."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views import defaults
+
+from config.api import json_error
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Return a 404 page, or the API error shape for API paths."""
+    if request.path.startswith("/api/"):
+        return json_error(request, 404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Return a 500 page, or the API error shape for API paths."""
+    if request.path.startswith("/api/"):
+        return json_error(request, 500, "server_error", "Internal server error.")
+    return defaults.server_error(request)

@@ -1,0 +1,66 @@
+"""Settings read from the environment; production values must pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from urllib.parse import quote
+
+from django.conf import settings
+
+
+def current_database_url() -> str:
+    """Return a DATABASE_URL for the server the tests use (system checks query it)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    db = settings.DATABASES["default"]
+    return f"postgres://{db['USER']}@{quote(db['HOST'], safe='')}:{db['PORT']}/{db['NAME']}"
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k" * 20 + "-a-long-random-production-key-with-entropy-1234567890",
+    "ALLOWED_HOSTS": "tanpan.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://tanpan.example.org",
+    "DATABASE_URL": current_database_url(),
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_fail_loudly_without_secret_key_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_non_postgres_database_url_is_refused():
+    result = run_manage("check", env={**PRODUCTION, "DATABASE_URL": "sqlite:///x.db"})
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr
+
+
+def test_debug_must_be_a_boolean():
+    result = run_manage("check", env={**PRODUCTION, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_tests_run_on_postgresql():
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
