@@ -17,6 +17,7 @@ class ImportBatch(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    run_by = models.CharField(max_length=150, blank=True, help_text="system user who ran it")
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     arguments = models.JSONField(default=list, help_text="command-line arguments as given")

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,123 +17,340 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Entity',
+            name="Entity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='canonical Chinese name', max_length=100)),
-                ('latin_name', models.CharField(blank=True, max_length=200)),
-                ('kind', models.CharField(choices=[('person', 'person'), ('organisation', 'organisation'), ('place', 'place'), ('outlet', 'outlet')], db_index=True, max_length=12)),
-                ('description', models.TextField(blank=True)),
-                ('origin', models.CharField(choices=[('lexicon', 'domain lexicon'), ('extracted', 'found by the import'), ('manual', 'added by hand')], default='manual', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_from', to='articles.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(help_text="canonical Chinese name", max_length=100)),
+                ("latin_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "person"),
+                            ("organisation", "organisation"),
+                            ("place", "place"),
+                            ("outlet", "outlet"),
+                        ],
+                        db_index=True,
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("lexicon", "domain lexicon"),
+                            ("extracted", "found by the import"),
+                            ("manual", "added by hand"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_from",
+                        to="articles.entity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'entities',
-                'ordering': ['name'],
+                "verbose_name_plural": "entities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Alias',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('normalized', models.CharField(max_length=200, unique=True)),
-                ('origin', models.CharField(choices=[('lexicon', 'domain lexicon'), ('latin', 'Latin name in the text'), ('extracted', 'found by the import'), ('manual', 'added by hand'), ('merge', 'moved by a merge')], default='manual', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='articles.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("normalized", models.CharField(max_length=200, unique=True)),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[
+                            ("lexicon", "domain lexicon"),
+                            ("latin", "Latin name in the text"),
+                            ("extracted", "found by the import"),
+                            ("manual", "added by hand"),
+                            ("merge", "moved by a merge"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="articles.entity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
-                'ordering': ['name'],
+                "verbose_name_plural": "aliases",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('arguments', models.JSONField(default=list, help_text='command-line arguments as given')),
-                ('status', models.CharField(choices=[('running', 'running'), ('finished', 'finished'), ('interrupted', 'interrupted')], default='running', max_length=12)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('duplicates', models.PositiveIntegerField(default=0)),
-                ('near_duplicates', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list, help_text='[{file, reason}] for each failed file')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "arguments",
+                    models.JSONField(default=list, help_text="command-line arguments as given"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "running"),
+                            ("finished", "finished"),
+                            ("interrupted", "interrupted"),
+                        ],
+                        default="running",
+                        max_length=12,
+                    ),
+                ),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("duplicates", models.PositiveIntegerField(default=0)),
+                ("near_duplicates", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                (
+                    "errors",
+                    models.JSONField(
+                        default=list, help_text="[{file, reason}] for each failed file"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.TextField()),
-                ('title_source', models.CharField(choices=[('first_line', 'first line'), ('given', 'given in the dump'), ('fallback', 'fallback (check it)')], max_length=12)),
-                ('body', models.TextField(help_text='cleaned text: what analysts read and annotate')),
-                ('raw_text', models.TextField(help_text='the decoded file, verbatim')),
-                ('removals', models.JSONField(default=list, help_text='[[start, end, reason, text]] into the normalised raw text')),
-                ('content_hash', models.CharField(max_length=64, unique=True)),
-                ('source_name', models.TextField(help_text='file name, or path inside the dump')),
-                ('source_url', models.TextField(blank=True)),
-                ('encoding', models.CharField(max_length=16)),
-                ('outlet', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('published', models.DateField(blank=True, db_index=True, null=True)),
-                ('script', models.CharField(choices=[('simplified', 'simplified'), ('traditional', 'traditional')], max_length=12)),
-                ('title_tokens', models.TextField(blank=True, help_text='jieba tokens, simplified, spaced')),
-                ('body_tokens', models.TextField(blank=True, help_text='jieba tokens, simplified, spaced')),
-                ('search_vector', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('title_tokens', config='simple', weight='A'), '||', django.contrib.postgres.search.SearchVector('body_tokens', config='simple', weight='B'), django.contrib.postgres.search.SearchConfig('simple')), output_field=django.contrib.postgres.search.SearchVectorField())),
-                ('minhash', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list)),
-                ('minhash_bands', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list)),
-                ('near_duplicate_similarity', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('near_duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='near_duplicates', to='articles.article')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to='articles.importbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.TextField()),
+                (
+                    "title_source",
+                    models.CharField(
+                        choices=[
+                            ("first_line", "first line"),
+                            ("given", "given in the dump"),
+                            ("fallback", "fallback (check it)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(help_text="cleaned text: what analysts read and annotate"),
+                ),
+                ("raw_text", models.TextField(help_text="the decoded file, verbatim")),
+                (
+                    "removals",
+                    models.JSONField(
+                        default=list,
+                        help_text="[[start, end, reason, text]] into the normalised raw text",
+                    ),
+                ),
+                ("content_hash", models.CharField(max_length=64, unique=True)),
+                ("source_name", models.TextField(help_text="file name, or path inside the dump")),
+                ("source_url", models.TextField(blank=True)),
+                ("encoding", models.CharField(max_length=16)),
+                ("outlet", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("published", models.DateField(blank=True, db_index=True, null=True)),
+                (
+                    "script",
+                    models.CharField(
+                        choices=[("simplified", "simplified"), ("traditional", "traditional")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "title_tokens",
+                    models.TextField(blank=True, help_text="jieba tokens, simplified, spaced"),
+                ),
+                (
+                    "body_tokens",
+                    models.TextField(blank=True, help_text="jieba tokens, simplified, spaced"),
+                ),
+                (
+                    "search_vector",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.contrib.postgres.search.CombinedSearchVector(
+                            django.contrib.postgres.search.SearchVector(
+                                "title_tokens", config="simple", weight="A"
+                            ),
+                            "||",
+                            django.contrib.postgres.search.SearchVector(
+                                "body_tokens", config="simple", weight="B"
+                            ),
+                            django.contrib.postgres.search.SearchConfig("simple"),
+                        ),
+                        output_field=django.contrib.postgres.search.SearchVectorField(),
+                    ),
+                ),
+                (
+                    "minhash",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list
+                    ),
+                ),
+                (
+                    "minhash_bands",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list
+                    ),
+                ),
+                ("near_duplicate_similarity", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "near_duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="near_duplicates",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="articles",
+                        to="articles.importbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('method', models.CharField(choices=[('lexicon', 'lexicon alias'), ('latin', 'Latin name in parentheses'), ('title_rule', 'title before a name'), ('middle_dot', 'middle-dot full name'), ('pos', 'part of speech'), ('coreference', 'later mention in the article')], max_length=12)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='articles.article')),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='articles.entity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("lexicon", "lexicon alias"),
+                            ("latin", "Latin name in parentheses"),
+                            ("title_rule", "title before a name"),
+                            ("middle_dot", "middle-dot full name"),
+                            ("pos", "part of speech"),
+                            ("coreference", "later mention in the article"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="articles.article",
+                    ),
+                ),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentions",
+                        to="articles.entity",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['article', 'start'],
+                "ordering": ["article", "start"],
             },
         ),
         migrations.AddConstraint(
-            model_name='entity',
-            constraint=models.UniqueConstraint(condition=models.Q(('merged_into__isnull', True)), fields=('name', 'kind'), name='entity_unique_live_name_kind'),
+            model_name="entity",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("merged_into__isnull", True)),
+                fields=("name", "kind"),
+                name="entity_unique_live_name_kind",
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_vector'], name='article_search_gin'),
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_vector"], name="article_search_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['minhash_bands'], name='article_bands_gin'),
+            model_name="article",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["minhash_bands"], name="article_bands_gin"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['entity', 'article'], name='mention_entity_article'),
+            model_name="mention",
+            index=models.Index(fields=["entity", "article"], name="mention_entity_article"),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('end__gt', models.F('start'))), name='mention_offsets_valid'),
+            model_name="mention",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0), ("end__gt", models.F("start"))),
+                name="mention_offsets_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('article', 'start', 'end', 'entity'), name='mention_unique'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                fields=("article", "start", "end", "entity"), name="mention_unique"
+            ),
         ),
     ]

@@ -1,0 +1,132 @@
+import datetime
+import getpass
+import sys
+import time
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from articles.pipeline.process import Processed
+from articles.pipeline.sources import SourceError
+from articles.services import articles_import, default_workers
+
+USAGE_ERROR = 2
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from .txt files, folders (recursive), .zip / .tar.gz archives and "
+        ".jsonl files. Decodes, cleans, removes duplicates, segments and extracts entities. "
+        "Exit status: 0 all imported, 1 some files failed, 2 usage error."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+        parser.add_argument("--outlet", default="", help="outlet of articles that name none")
+        parser.add_argument(
+            "--published",
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="publication date of articles that carry none",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="process but store nothing")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"worker processes for segmentation (default: one per core, here "
+            f"{default_workers()})",
+        )
+        parser.add_argument("--user", default=None, help="Tanpan user to record as importer")
+        parser.add_argument("--quiet", action="store_true", help="no progress bar, summary only")
+
+    def handle(self, *args, paths, outlet, published, dry_run, workers, user, quiet, **options):
+        workers = default_workers() if workers is None else workers
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more", returncode=USAGE_ERROR)
+        published_date = None
+        if published:
+            try:
+                published_date = datetime.date.fromisoformat(published)
+            except ValueError:
+                raise CommandError(
+                    f"--published: {published!r} is not a date (YYYY-MM-DD)", returncode=USAGE_ERROR
+                ) from None
+        importer = None
+        if user:
+            importer = User.objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(f"--user: no user named {user!r}", returncode=USAGE_ERROR)
+        if len(outlet) > 200:
+            raise CommandError("--outlet: at most 200 characters", returncode=USAGE_ERROR)
+
+        progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+        started = time.monotonic()
+        try:
+            result = articles_import(
+                paths=paths,
+                outlet=outlet.strip(),
+                published=published_date,
+                dry_run=dry_run,
+                workers=workers,
+                user=importer,
+                run_by=_system_user(),
+                arguments=sys.argv[2:] if sys.argv[1:2] == ["import_articles"] else [],
+                on_progress=progress.update,
+            )
+        except KeyboardInterrupt:
+            progress.close()
+            self.stderr.write(
+                "Interrupted. Articles stored so far are complete; run the same command again "
+                "to import the rest (already stored articles are skipped)."
+            )
+            raise CommandError("interrupted", returncode=130) from None
+        progress.close()
+        elapsed = time.monotonic() - started
+
+        title = "Dry run (nothing stored)" if dry_run else f"Import #{result.batch.pk}"
+        self.stdout.write(f"{title} finished in {elapsed:.1f} s")
+        rows = [
+            ("added" if not dry_run else "would add", result.added),
+            ("duplicates", result.duplicates),
+            ("near-duplicates", result.near_duplicates),
+            ("failed", result.failed),
+        ]
+        for label, count in rows:
+            self.stdout.write(f"  {label:<16}{count:>8}")
+        if result.errors:
+            self.stderr.write("Failed files:")
+            for error in result.errors:
+                self.stderr.write(f"  {error['file']}: {error['reason']}")
+            if result.failed > len(result.errors):
+                self.stderr.write(f"  … and {result.failed - len(result.errors)} more")
+        if result.failed:
+            raise CommandError(f"{result.failed} file(s) failed; the rest were imported")
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+class _Progress:
+    """A tqdm bar on a terminal; nothing otherwise."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(unit=" files", desc="importing", dynamic_ncols=True, file=sys.stderr)
+
+    def update(self, item: Processed | SourceError, outcome: str) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,90 @@
+"""One article through the whole pure pipeline: decode, clean, segment, extract, sign.
+
+Runs in worker processes, so it takes and returns plain picklable values and never
+touches the database. Each article is segmented once; the tokens feed the search
+index and the entity extraction.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from articles.pipeline.clean import clean_text
+from articles.pipeline.decode import DecodeError, decode_bytes
+from articles.pipeline.dedupe import band_keys, minhash_signature
+from articles.pipeline.entities import AliasIndex, Mention, NewEntity, extract_entities
+from articles.pipeline.normalize import content_hash, normalize_text
+from articles.pipeline.scripts import detect_script
+from articles.pipeline.search import index_tokens
+from articles.pipeline.segment import get_tokenizer
+from articles.pipeline.sources import Source, SourceError
+
+TITLE_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """Everything the importer stores for one article, computed without the database."""
+
+    name: str
+    title: str
+    title_source: str
+    body: str
+    raw_text: str
+    removals: tuple[tuple[int, int, str, str], ...]
+    content_hash: str
+    encoding: str
+    script: str
+    title_tokens: str
+    body_tokens: str
+    minhash: tuple[int, ...]
+    bands: tuple[int, ...]
+    mentions: tuple[Mention, ...]
+    new_entities: tuple[NewEntity, ...]
+    meta: Mapping[str, str]
+
+
+def process_source(source: Source, index: AliasIndex) -> Processed | SourceError:
+    """Return the processed article, or a SourceError saying why it cannot be imported."""
+    if source.text is not None:
+        given_title = source.meta.get("title", "").strip()
+        # A JSON Lines record's title becomes the first line, so cleaning treats it
+        # like a file's title line; the raw text kept for provenance says so.
+        raw = f"{given_title}\n{source.text}" if given_title else source.text
+        encoding = "utf-8"
+    else:
+        try:
+            decoded = decode_bytes(source.data or b"")
+        except DecodeError as error:
+            return SourceError(source.name, str(error))
+        raw, encoding, given_title = decoded.text, decoded.encoding, ""
+    text = normalize_text(raw)
+    if not text.strip():
+        return SourceError(source.name, "empty file")
+    cleaned = clean_text(text)
+    if not cleaned.body.strip():
+        return SourceError(source.name, "nothing left after cleaning: the file is all noise")
+    title, title_source = cleaned.title, cleaned.title_source
+    if given_title:
+        title, title_source = given_title, "given"
+    tokenizer = get_tokenizer()
+    body_tokens = tokenizer.cut(cleaned.body)
+    extraction = extract_entities(cleaned.body, body_tokens, index)
+    signature = minhash_signature(cleaned.body)
+    return Processed(
+        name=source.name,
+        title=title[:TITLE_LIMIT],
+        title_source=title_source,
+        body=cleaned.body,
+        raw_text=raw,
+        removals=tuple((r.start, r.end, r.reason, r.text) for r in cleaned.removals),
+        content_hash=content_hash(cleaned.body),
+        encoding=encoding,
+        script=detect_script(cleaned.body),
+        title_tokens=" ".join(index_tokens(title, tokenizer.cut(title))),
+        body_tokens=" ".join(index_tokens(cleaned.body, body_tokens)),
+        minhash=tuple(signature),
+        bands=tuple(band_keys(signature)),
+        mentions=extraction.mentions,
+        new_entities=extraction.new_entities,
+        meta=source.meta,
+    )

@@ -1,0 +1,73 @@
+"""Worker-process side of the import: Django-free, so workers start by spawning.
+
+Forked workers would inherit the parent's database socket, and closing it at exit
+would end the parent's session; spawned workers import only the pure pipeline.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+
+from articles.pipeline.entities import AliasIndex
+from articles.pipeline.process import Processed, process_source
+from articles.pipeline.sources import Source, SourceError
+
+logger = logging.getLogger(__name__)
+
+_index: AliasIndex | None = None
+
+
+def _init_worker(index: AliasIndex) -> None:
+    global _index
+    _index = index
+
+
+def _process_in_worker(source: Source) -> Processed | SourceError:
+    assert _index is not None
+    return process_safely(source, _index)
+
+
+def process_safely(source: Source, index: AliasIndex) -> Processed | SourceError:
+    """Return process_source's result; an unexpected error fails this file, not the batch."""
+    try:
+        return process_source(source, index)
+    except Exception as error:
+        logger.exception("import failed on %s", source.name)
+        return SourceError(source.name, f"internal error while processing: {error!r}")
+
+
+def process_all(
+    sources: Iterable[Source | SourceError], index: AliasIndex, workers: int
+) -> Iterator[Processed | SourceError]:
+    """Yield pipeline results in input order, in worker processes when workers > 1."""
+    if workers <= 1:
+        for source in sources:
+            yield source if isinstance(source, SourceError) else process_safely(source, index)
+        return
+    # A bounded window of tasks in flight keeps memory flat whatever the dump's size
+    # (Pool.imap would read the whole input ahead).
+    window = workers * 4
+    pending: list[Future | SourceError] = []
+    context = get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(index,)
+    ) as pool:
+        try:
+            for source in sources:
+                if isinstance(source, SourceError):
+                    pending.append(source)
+                else:
+                    pending.append(pool.submit(_process_in_worker, source))
+                while len(pending) >= window:
+                    yield _result(pending.pop(0))
+            while pending:
+                yield _result(pending.pop(0))
+        finally:
+            for item in pending:
+                if isinstance(item, Future):
+                    item.cancel()
+
+
+def _result(item: Future | SourceError) -> Processed | SourceError:
+    return item if isinstance(item, SourceError) else item.result()

@@ -1,0 +1,136 @@
+import io
+import json
+import tarfile
+import zipfile
+from pathlib import Path
+
+from articles.pipeline.decode import MAX_BYTES
+from articles.pipeline.sources import Source, SourceError, iter_sources
+
+
+def sources(*paths: Path) -> list[Source | SourceError]:
+    return list(iter_sources(paths))
+
+
+def errors_by_name(items) -> dict[str, str]:
+    return {item.name: item.reason for item in items if isinstance(item, SourceError)}
+
+
+def test_a_missing_path_is_reported_by_name(tmp_path):
+    [item] = sources(tmp_path / "nope.txt")
+    assert item == SourceError(str(tmp_path / "nope.txt"), "no such file or directory")
+
+
+def test_a_folder_is_walked_recursively_skipping_desktop_artefacts(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "one.txt").write_text("一")
+    (tmp_path / "a" / "b" / "two.txt").write_text("二")
+    (tmp_path / ".DS_Store").write_bytes(b"\0\0")
+    (tmp_path / "a" / ".hidden.txt").write_text("x")
+    names = [item.name for item in sources(tmp_path)]
+    assert names == [str(tmp_path / "a" / "b" / "two.txt"), str(tmp_path / "a" / "one.txt")]
+
+
+def test_an_oversized_file_is_refused_without_reading_it(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 1)
+    [item] = sources(big)
+    assert isinstance(item, SourceError) and "over the 5 MB limit" in item.reason
+
+
+def test_zip_members_are_read_and_unsafe_paths_refused(tmp_path):
+    archive = tmp_path / "dump.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("news/001.txt", "标题\n正文。".encode())
+        zf.writestr("../escape.txt", b"x")
+        zf.writestr("/etc/passwd.txt", b"x")
+        zf.writestr("__MACOSX/._001.txt", b"\0")
+    items = sources(archive)
+    assert [i.name for i in items if isinstance(i, Source)] == [f"{archive}:news/001.txt"]
+    errors = errors_by_name(items)
+    assert errors[f"{archive}:../escape.txt"] == "path escapes the archive ('..')"
+    assert errors[f"{archive}:/etc/passwd.txt"] == "absolute path in archive"
+
+
+def test_a_zip_detected_by_content_whatever_its_name(tmp_path):
+    archive = tmp_path / "dump.txt"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("a.txt", "内容".encode())
+    [item] = sources(archive)
+    assert item.name == f"{archive}:a.txt"
+
+
+def test_tar_gz_members_are_read_and_links_refused(tmp_path):
+    archive = tmp_path / "dump.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        data = "标题\n正文。".encode()
+        info = tarfile.TarInfo("dump/001.txt")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("dump/link.txt")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        tf.addfile(link)
+        evil = tarfile.TarInfo("../../evil.txt")
+        evil.size = 1
+        tf.addfile(evil, io.BytesIO(b"x"))
+    items = sources(archive)
+    assert items[0] == Source(f"{archive}:dump/001.txt", data="标题\n正文。".encode())
+    errors = errors_by_name(items)
+    assert "link or device" in errors[f"{archive}:dump/link.txt"]
+    assert errors[f"{archive}:../../evil.txt"] == "path escapes the archive ('..')"
+
+
+def test_a_corrupt_archive_is_one_clear_error(tmp_path):
+    archive = tmp_path / "broken.zip"
+    archive.write_bytes(b"PK\x03\x04" + b"garbage" * 10)
+    [item] = sources(archive)
+    assert isinstance(item, SourceError) and item.reason.startswith("corrupt zip archive")
+
+
+def test_jsonl_records_carry_metadata_and_bad_lines_are_reported(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "title": "标题",
+                "text": "正文。",
+                "url": "https://x.example/1",
+                "outlet": "路透社",
+                "published": "2025-03-12",
+            },
+            ensure_ascii=False,
+        ),
+        "{not json",
+        json.dumps({"title": "没有正文"}, ensure_ascii=False),
+        "",
+        json.dumps(["a list"]),
+        json.dumps({"text": "正文", "outlet": 5}),
+    ]
+    dump.write_text("\n".join(lines), encoding="utf-8")
+    items = sources(dump)
+    first = items[0]
+    assert first.name == f"{dump}:1" and first.text == "正文。"
+    assert first.meta == {
+        "title": "标题",
+        "url": "https://x.example/1",
+        "outlet": "路透社",
+        "published": "2025-03-12",
+    }
+    errors = errors_by_name(items)
+    assert errors[f"{dump}:2"].startswith("malformed JSON line")
+    assert errors[f"{dump}:3"] == "field 'text' is missing or empty"
+    assert errors[f"{dump}:5"] == "a JSON Lines record must be an object"
+    assert errors[f"{dump}:6"] == "field 'outlet' must be a string"
+    assert len(items) == 5  # the blank line is skipped silently
+
+
+def test_jsonl_inside_a_zip_is_read_record_by_record(tmp_path):
+    archive = tmp_path / "dump.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("part1.jsonl", '{"text": "一"}\n{"text": "二"}\n')
+    assert [i.name for i in sources(archive)] == [
+        f"{archive}:part1.jsonl:1",
+        f"{archive}:part1.jsonl:2",
+    ]
