@@ -117,11 +117,18 @@ class Entity(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
+    # Kept up to date by the import and by merges, so lists can sort by them without
+    # counting millions of mentions on every page view.
+    mention_count = models.PositiveIntegerField(default=0)
+    article_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "entities"
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["kind", "-mention_count"], name="entity_kind_mentions"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["name", "kind"],
@@ -189,3 +196,23 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id}@{self.article_id}[{self.start}:{self.end}]"
+
+
+class EntityMerge(models.Model):
+    """A record that one entity was merged into another, and what moved."""
+
+    survivor = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="merges_in")
+    merged = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="merges_out")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    aliases_moved = models.PositiveIntegerField()
+    mentions_moved = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="the merged entity's fields and aliases before")
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, minhash_signature
-from articles.pipeline.entities import AliasIndex, Mention, NewEntity, extract_entities
+from articles.pipeline.entities import AliasIndex, Mention, NewAlias, NewEntity, extract_entities
 from articles.pipeline.normalize import content_hash, normalize_text
 from articles.pipeline.scripts import detect_script
-from articles.pipeline.search import index_tokens
-from articles.pipeline.segment import get_tokenizer
+from articles.pipeline.segment import get_tokenizer, search_tokens
 from articles.pipeline.sources import Source, SourceError
 
 TITLE_LIMIT = 500
@@ -40,6 +39,7 @@ class Processed:
     bands: tuple[int, ...]
     mentions: tuple[Mention, ...]
     new_entities: tuple[NewEntity, ...]
+    new_aliases: tuple[NewAlias, ...]
     meta: Mapping[str, str]
 
 
@@ -68,7 +68,7 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         title, title_source = given_title, "given"
     tokenizer = get_tokenizer()
     body_tokens = tokenizer.cut(cleaned.body)
-    extraction = extract_entities(cleaned.body, body_tokens, index)
+    extraction = extract_entities(cleaned.body, body_tokens, index, tokenizer=tokenizer)
     signature = minhash_signature(cleaned.body)
     return Processed(
         name=source.name,
@@ -80,11 +80,12 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         content_hash=content_hash(cleaned.body),
         encoding=encoding,
         script=detect_script(cleaned.body),
-        title_tokens=" ".join(index_tokens(title, tokenizer.cut(title))),
-        body_tokens=" ".join(index_tokens(cleaned.body, body_tokens)),
+        title_tokens=" ".join(search_tokens(title, tokenizer)),
+        body_tokens=" ".join(search_tokens(cleaned.body, tokenizer, body_tokens)),
         minhash=tuple(signature),
         bands=tuple(band_keys(signature)),
         mentions=extraction.mentions,
         new_entities=extraction.new_entities,
+        new_aliases=extraction.new_aliases,
         meta=source.meta,
     )

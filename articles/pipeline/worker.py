@@ -46,8 +46,9 @@ def process_all(
             yield source if isinstance(source, SourceError) else process_safely(source, index)
         return
     # A bounded window of tasks in flight keeps memory flat whatever the dump's size
-    # (Pool.imap would read the whole input ahead).
-    window = workers * 4
+    # (Pool.imap would read the whole input ahead); it is wide enough that the workers
+    # keep going while the main process writes a chunk to the database.
+    window = workers * 48
     pending: list[Future | SourceError] = []
     context = get_context("spawn")
     with ProcessPoolExecutor(

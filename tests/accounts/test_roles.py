@@ -9,6 +9,7 @@ def test_migration_creates_the_three_role_groups():
     assert set(Group.objects.values_list("name", flat=True)) >= {"analyst", "reviewer", "admin"}
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["analyst", "reviewer", "admin"])
 def test_each_role_has_exactly_its_capabilities(role, request):
     user = request.getfixturevalue({"admin": "admin_user"}.get(role, role))

@@ -1,0 +1,49 @@
+"""What entity extraction returns: mentions, new entities, new aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+METHODS = ("lexicon", "latin", "title_rule", "middle_dot", "pos", "coreference")
+
+NEW_KEY_PREFIX = "new:"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    surface: str
+    entity_key: str
+    kind: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntity:
+    key: str
+    name: str
+    kind: str
+    latin: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlias:
+    """A surface this article shows to name an entity the index knows under other names."""
+
+    entity_key: str
+    surface: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    mentions: tuple[Mention, ...]
+    new_entities: tuple[NewEntity, ...]
+    new_aliases: tuple[NewAlias, ...] = ()
+
+
+def new_entity_key(kind: str, name: str) -> str:
+    """Return the key of an entity first seen in an article (the index has no key for it)."""
+    return f"{NEW_KEY_PREFIX}{kind}:{name}"

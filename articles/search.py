@@ -1,0 +1,93 @@
+"""Chinese full-text search: user queries to PostgreSQL tsqueries over jieba tokens.
+
+Articles are indexed as space-separated jieba tokens (simplified, lowercase) in a
+tsvector with the `simple` configuration, title weighted A and body B. A query is
+segmented the same way, so 泽连斯基 and 澤連斯基 meet on one lexeme. With alias matching,
+a query word that names an entity (an alias, or its Latin name: Zelensky) matches any
+of the entity's aliases (川普 finds 特朗普).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from articles.models import Alias, Entity
+from articles.pipeline.search import search_term
+from articles.pipeline.segment import get_tokenizer
+from articles.services import alias_key
+
+MAX_QUERY_LENGTH = 200
+MAX_ALTERNATIVES = 40  # aliases one word may expand to; keeps the tsquery small
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|(\S+)')
+
+
+@dataclass
+class ParsedQuery:
+    """A query ready for PostgreSQL, and the surface forms to highlight in snippets."""
+
+    tsquery: str = ""
+    highlights: set[str] = field(default_factory=set)
+    entities: list[Entity] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tsquery)
+
+
+def _terms(text: str) -> list[str]:
+    """Return the index terms of a piece of query text, in order."""
+    tokens = get_tokenizer().cut(text)
+    return [term for token in tokens if (term := search_term(token.text))]
+
+
+def _phrase(terms: list[str]) -> str:
+    """Return a tsquery matching the terms next to each other."""
+    quoted = [f"'{term}'" for term in terms]
+    return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+
+
+def _entity_named(word: str) -> Entity | None:
+    """Return the live entity that word names, by alias or Latin name."""
+    key = alias_key(word)
+    alias = (
+        Alias.objects.filter(normalized=key, entity__merged_into__isnull=True)
+        .select_related("entity")
+        .first()
+    )
+    if alias:
+        return alias.entity
+    if re.fullmatch(r"[A-Za-z][A-Za-z .'\-]+", word):
+        return (
+            Entity.objects.filter(merged_into__isnull=True)
+            .filter(Q(latin_name__iexact=word) | Q(latin_name__iendswith=f" {word}"))
+            .order_by("-mention_count")
+            .first()
+        )
+    return None
+
+
+def parse_query(text: str, *, match_aliases: bool = True) -> ParsedQuery:
+    """Return the tsquery for a user's query: words are ANDed, "quoted text" is a phrase."""
+    parsed = ParsedQuery()
+    clauses = []
+    for match in _PHRASE.finditer(text[:MAX_QUERY_LENGTH]):
+        quoted = next((g for g in match.groups()[:3] if g is not None), None)
+        word = quoted if quoted is not None else match.group(4)
+        terms = _terms(word)
+        if not terms:
+            continue
+        alternatives = [_phrase(terms)]
+        parsed.highlights.add(word)
+        entity = _entity_named(word.strip()) if match_aliases and quoted is None else None
+        if entity is not None:
+            parsed.entities.append(entity)
+            names = [a.name for a in entity.aliases.all()[:MAX_ALTERNATIVES]]
+            for name in names:
+                alias_terms = _terms(name)
+                if alias_terms:
+                    alternatives.append(_phrase(alias_terms))
+                    parsed.highlights.add(name)
+        unique = list(dict.fromkeys(alternatives))
+        clauses.append(unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")")
+    parsed.tsquery = " & ".join(clauses)
+    return parsed

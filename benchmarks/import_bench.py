@@ -1,0 +1,61 @@
+"""Import speed and memory: N synthetic articles into a fresh database.
+
+    .venv/bin/python benchmarks/import_bench.py [--count 10000] [--workers 2]
+
+Prints articles/s and the peak RSS of the import process and of the whole process tree
+(main process + workers). Uses the database server the app uses (the embedded one, or
+DATABASE_URL's), in a scratch database `tanpan_bench_import`.
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, PeakRSS, env_for, fresh_database, mb
+from benchmarks.dumpgen import write_dump
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    url = fresh_database("tanpan_bench_import")
+    with tempfile.TemporaryDirectory() as scratch:
+        dump = write_dump(Path(scratch) / "dump", args.count)
+        size = sum(p.stat().st_size for p in dump.iterdir())
+        print(f"dump: {args.count} files, {size / 1024 / 1024:.1f} MB")
+        command = [
+            sys.executable,
+            "manage.py",
+            "import_articles",
+            str(dump),
+            "--quiet",
+            "--workers",
+            str(args.workers),
+        ]
+        started = time.monotonic()
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env_for(url), stdout=subprocess.PIPE, text=True
+        )
+        with PeakRSS(process.pid) as rss:
+            output, _ = process.communicate()
+        elapsed = time.monotonic() - started
+    print(output.strip())
+    if process.returncode != 0:
+        sys.exit(f"import failed with status {process.returncode}")
+    print(
+        f"articles/s: {args.count / elapsed:.0f}  ({args.count} in {elapsed:.1f} s, "
+        f"{args.workers} workers, including process start-up)"
+    )
+    print(f"peak RSS: main process {mb(rss.peak_main)}, process tree {mb(rss.peak_total)}")
+
+
+if __name__ == "__main__":
+    main()
