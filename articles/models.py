@@ -35,6 +35,15 @@ class ImportBatch(models.Model):
         return f"import #{self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
 
 
+class AnnotationStatus(models.TextChoices):
+    """Where an article stands in annotation; kept by the annotation services."""
+
+    NOT_STARTED = "not_started", "not started"
+    IN_PROGRESS = "in_progress", "in progress"
+    DONE = "done", "done"
+    REVIEWED = "reviewed", "reviewed"
+
+
 class Article(models.Model):
     """A cleaned news article; body offsets are Unicode code points."""
 
@@ -76,12 +85,18 @@ class Article(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
     )
     near_duplicate_similarity = models.FloatField(null=True, blank=True)
+    annotation_status = models.CharField(
+        max_length=12, choices=AnnotationStatus.choices, default=AnnotationStatus.NOT_STARTED
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["annotation_status", "-created_at"], name="article_status_created"
+            ),
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             GinIndex(fields=["minhash_bands"], name="article_bands_gin"),
         ]

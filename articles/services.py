@@ -393,6 +393,7 @@ ARTICLE_COLUMNS = [
     "minhash_bands",
     "near_duplicate_of_id",
     "near_duplicate_similarity",
+    "annotation_status",
     "created_at",
     "updated_at",
 ]

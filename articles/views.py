@@ -1,14 +1,316 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.db.models import Count, Exists, F, OuterRef
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from articles.models import Article
+from articles.forms import AliasForm, EntityMergeForm
+from articles.models import Alias, Article, Entity, Mention
+from articles.queries import ArticleFilterForm, article_query, with_copy_counts
+from articles.render import paragraphs, snippet
+from articles.services import EntityError, alias_delete, entity_merge
+
+PAGE_SIZE = 25
+browse_required = permission_required("accounts.browse", raise_exception=True)
+review_required = permission_required("accounts.review", raise_exception=True)
 
 
-@permission_required("accounts.browse", raise_exception=True)
+@browse_required
 def article_list(request: HttpRequest) -> HttpResponse:
-    """Return the paginated list of articles, newest import first."""
-    articles = Article.objects.only("id", "title", "outlet", "published", "created_at")
-    page = Paginator(articles, 50).get_page(request.GET.get("page"))
-    return render(request, "articles/article_list.html", {"page": page})
+    """Return the article list: search, filters and sorting all in the query string."""
+    form = ArticleFilterForm(request.GET)
+    status = 200
+    if form.is_valid():
+        result = article_query(form.cleaned_data)
+    else:
+        status = 400
+        result = article_query({})
+    page = Paginator(result.articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = with_copy_counts(list(page.object_list))
+    if result.parsed:
+        for article in rows:
+            article.snippet = snippet(article.body, sorted(result.parsed.highlights))
+    _remember_list(request, page, rows)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "articles/article_list.html",
+        {
+            "form": form,
+            "result": result,
+            "page": page,
+            "rows": rows,
+            "query_string": params.urlencode(),
+            "outlets": _outlets(),
+            "has_filters": any(request.GET.get(k) for k in ("q", "outlet", "entity")),
+        },
+        status=status,
+    )
+
+
+def _outlets() -> list[str]:
+    """Return the distinct outlets, for the filter menu."""
+    return list(
+        Article.objects.exclude(outlet="")
+        .order_by("outlet")
+        .values_list("outlet", flat=True)
+        .distinct()[:500]
+    )
+
+
+def _remember_list(request: HttpRequest, page, rows: list[Article]) -> None:
+    """Keep the current list page in the session, for previous/next in the reader."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    request.session["article_list"] = {
+        "ids": [a.pk for a in rows],
+        "query": params.urlencode(),
+        "page": page.number,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "next": page.next_page_number() if page.has_next() else None,
+    }
+
+
+def _neighbours(request: HttpRequest, article_id: int) -> dict[str, str | None]:
+    """Return the URLs of the previous and next article in the list the user came from."""
+    listing = request.session.get("article_list") or {}
+    ids = listing.get("ids") or []
+    if article_id not in ids:
+        return {}
+    index = ids.index(article_id)
+    query = listing.get("query", "")
+
+    def page_url(number: int) -> str:
+        return "/?" + "&".join(p for p in (query, urlencode({"page": number})) if p)
+
+    previous = f"/articles/{ids[index - 1]}/" if index > 0 else None
+    if previous is None and listing.get("previous"):
+        previous = page_url(listing["previous"])
+    following = f"/articles/{ids[index + 1]}/" if index + 1 < len(ids) else None
+    if following is None and listing.get("next"):
+        following = page_url(listing["next"])
+    back = page_url(listing.get("page", 1))
+    return {"previous": previous, "next": following, "back": back}
+
+
+@browse_required
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Return the reader: the cleaned text with entity mentions, removals, near-duplicates."""
+    article = get_object_or_404(
+        Article.objects.defer(
+            "raw_text", "title_tokens", "body_tokens", "minhash", "minhash_bands", "search_vector"
+        ).select_related("near_duplicate_of"),
+        pk=article_id,
+    )
+    mentions = (
+        Mention.objects.filter(article=article)
+        .annotate(kind=F("entity__kind"), name=F("entity__name"), latin=F("entity__latin_name"))
+        .only("start", "end", "entity_id")
+    )
+    copies = list(article.near_duplicates.only("id", "title", "near_duplicate_similarity"))
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "paragraphs": paragraphs(article.body, mentions),
+            "removals": [
+                {"start": r[0], "end": r[1], "reason": r[2], "text": r[3]}
+                for r in article.removals
+                if r[2] not in ("blank_lines",)
+            ],
+            "copies": copies,
+            "neighbours": _neighbours(request, article.pk),
+            "kinds": Entity.Kind.choices,
+        },
+    )
+
+
+@browse_required
+def article_raw(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Return the decoded file exactly as imported."""
+    article = get_object_or_404(
+        Article.objects.only("id", "title", "raw_text", "source_name", "encoding"), pk=article_id
+    )
+    return render(request, "articles/article_raw.html", {"article": article})
+
+
+@browse_required
+def entity_list(request: HttpRequest) -> HttpResponse:
+    """Return entities of one kind (or all), most mentioned first, searchable."""
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "").strip()[:100]
+    entities = Entity.objects.filter(merged_into__isnull=True)
+    if kind in Entity.Kind.values:
+        entities = entities.filter(kind=kind)
+    else:
+        kind = ""
+    if query:
+        entities = entities.filter(
+            Exists(Alias.objects.filter(entity=OuterRef("pk"), name__icontains=query))
+        ) | entities.filter(latin_name__icontains=query)
+    entities = entities.order_by("-mention_count", "name")
+    page = Paginator(entities, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "articles/entity_list.html",
+        {"page": page, "kind": kind, "q": query, "kinds": Entity.Kind.choices},
+    )
+
+
+@browse_required
+def entity_autocomplete(request: HttpRequest) -> JsonResponse:
+    """Return up to 10 entities whose alias or Latin name contains q, for pickers."""
+    query = request.GET.get("q", "").strip()[:100]
+    entities = Entity.objects.filter(merged_into__isnull=True)
+    if request.GET.get("kind") in Entity.Kind.values:
+        entities = entities.filter(kind=request.GET["kind"])
+    if query:
+        entities = entities.filter(
+            Exists(Alias.objects.filter(entity=OuterRef("pk"), name__icontains=query))
+        ) | entities.filter(latin_name__icontains=query)
+    rows = entities.order_by("-mention_count")[:10]
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": e.pk,
+                    "name": e.name,
+                    "latin": e.latin_name,
+                    "kind": e.kind,
+                    "mentions": e.mention_count,
+                }
+                for e in rows
+            ]
+        }
+    )
+
+
+@browse_required
+def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Return an entity: names, aliases, the articles that mention it; edits for reviewers."""
+    entity = get_object_or_404(Entity, pk=entity_id)
+    if entity.merged_into_id:
+        survivor = entity.merged_into
+        while survivor.merged_into_id:
+            survivor = survivor.merged_into
+        return redirect("entity_detail", entity_id=survivor.pk, permanent=True)
+    articles = (
+        Article.objects.filter(
+            Exists(Mention.objects.filter(article=OuterRef("pk"), entity=entity))
+        )
+        .only("id", "title", "outlet", "published", "created_at")
+        .order_by(F("published").desc(nulls_last=True), "-created_at", "-id")
+    )
+    paginator = Paginator(articles, PAGE_SIZE)
+    paginator.count = entity.article_count  # kept by the import; counting would scan
+    page = paginator.get_page(request.GET.get("page"))
+    can_edit = request.user.has_perm("accounts.review")
+    return render(
+        request,
+        "articles/entity_detail.html",
+        {
+            "entity": entity,
+            "aliases": entity.aliases.order_by("name"),
+            "page": page,
+            "can_edit": can_edit,
+            "alias_form": AliasForm() if can_edit else None,
+            "merge_form": EntityMergeForm(entity=entity) if can_edit else None,
+        },
+    )
+
+
+@review_required
+@require_POST
+def alias_create(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Add an alias to an entity."""
+    entity = get_object_or_404(Entity, pk=entity_id, merged_into__isnull=True)
+    form = AliasForm(request.POST, instance=Alias(entity=entity, origin=Alias.Origin.MANUAL))
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"Added the alias “{form.instance.name}”.")
+    else:
+        messages.error(request, " ".join(form.errors.get("name", ["Invalid alias."])))
+    return redirect("entity_detail", entity_id=entity.pk)
+
+
+@review_required
+@require_POST
+def alias_remove(request: HttpRequest, entity_id: int, alias_id: int) -> HttpResponse:
+    """Remove an alias from an entity (not its canonical name)."""
+    alias = get_object_or_404(Alias, pk=alias_id, entity_id=entity_id)
+    try:
+        alias_delete(alias=alias)
+        messages.success(request, f"Removed the alias “{alias.name}”.")
+    except EntityError as error:
+        messages.error(request, str(error))
+    return redirect("entity_detail", entity_id=entity_id)
+
+
+@review_required
+@require_POST
+def entity_merge_view(request: HttpRequest, entity_id: int) -> HttpResponse:
+    """Merge another entity into this one."""
+    entity = get_object_or_404(Entity, pk=entity_id, merged_into__isnull=True)
+    form = EntityMergeForm(request.POST, entity=entity)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("entity_detail", entity_id=entity.pk)
+    merged = form.cleaned_data["other"]
+    try:
+        record = entity_merge(survivor=entity, merged=merged, user=request.user)
+    except EntityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Merged {merged.name} into {entity.name}: {record.aliases_moved} aliases and "
+            f"{record.mentions_moved} mentions moved.",
+        )
+    return redirect("entity_detail", entity_id=entity.pk)
+
+
+@browse_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Return counts, the most mentioned people and imports per day (server-side SVG)."""
+    from annotations.models import Annotation
+
+    per_day = list(
+        Article.objects.annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("-day")[:60]
+    )[::-1]
+    peak = max((d["n"] for d in per_day), default=0) or 1
+    bars = [
+        {
+            "day": d["day"],
+            "n": d["n"],
+            "x": i * 12,
+            "height": round(d["n"] / peak * 100, 1),
+            "y": round(100 - d["n"] / peak * 100, 1),
+        }
+        for i, d in enumerate(per_day)
+    ]
+    return render(
+        request,
+        "articles/overview.html",
+        {
+            "counts": {
+                "articles": Article.objects.count(),
+                "entities": Entity.objects.filter(merged_into__isnull=True).count(),
+                "annotations": Annotation.objects.count(),
+            },
+            "people": Entity.objects.filter(
+                kind=Entity.Kind.PERSON, merged_into__isnull=True
+            ).order_by("-mention_count")[:15],
+            "bars": bars,
+            "chart_width": max(len(bars) * 12, 12),
+        },
+    )

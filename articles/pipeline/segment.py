@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import jieba
-import jieba.posseg
 
 from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.scripts import to_simplified
@@ -52,7 +51,7 @@ class Tokenizer:
     def __init__(self, words: Iterable[tuple[str, str]]) -> None:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
-        self._pos: jieba.posseg.POSTokenizer | None = None
+        self._pos = None  # a jieba.posseg.POSTokenizer, built on first use
         self._pos_lock = threading.Lock()
         self.domain_kinds: dict[str, str] = {}
         for surface, kind in words:
@@ -115,12 +114,20 @@ class Tokenizer:
         """Return whether the (simplified) word is a dictionary or domain word."""
         return bool(self._jieba.FREQ.get(word))
 
-    def _pos_tokenizer(self) -> jieba.posseg.POSTokenizer:
+    def _pos_tokenizer(self):  # -> jieba.posseg.POSTokenizer
         # Built on first use: reading the tag table costs about a second, and most
         # callers never need part-of-speech tags.
         with self._pos_lock:
             if self._pos is None:
-                pos = jieba.posseg.POSTokenizer(self._jieba)
+                # Imported here: jieba.posseg loads its tag table (about 45 MB) at import,
+                # which processes that never tag (the import's main process) do without.
+                import jieba.posseg
+
+                # POSTokenizer.__init__ would read the whole tag table a second time;
+                # this one shares the module's (jieba 0.42.1 keeps just these two fields).
+                pos = object.__new__(jieba.posseg.POSTokenizer)
+                pos.tokenizer = self._jieba
+                pos.word_tag_tab = jieba.posseg.dt.word_tag_tab
                 pos.makesure_userdict_loaded()
                 self._pos = pos
             return self._pos

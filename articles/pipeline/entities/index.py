@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
+
+# Names are read character by character, so pypinyin's phrase dictionary (about 40 MB in
+# every worker process) is never needed. The variable must be set before the import.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
 
 from pypinyin import lazy_pinyin
 

@@ -1,0 +1,43 @@
+from django import forms
+
+from articles.models import Alias, Entity
+from articles.services import alias_key
+
+
+class AliasForm(forms.ModelForm):
+    """An alias whose normalised form must not already name another entity."""
+
+    class Meta:
+        model = Alias
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        key = alias_key(name)
+        if not key:
+            raise forms.ValidationError("An alias needs at least one character.")
+        taken = Alias.objects.filter(normalized=key).exclude(pk=self.instance.pk)
+        if owner := taken.select_related("entity").first():
+            raise forms.ValidationError(
+                f"“{name}” already names {owner.entity.name} (#{owner.entity_id})."
+            )
+        self.instance.normalized = key
+        return name
+
+
+class EntityMergeForm(forms.Form):
+    """Picks the entity to merge into this one (by id; the page offers a search)."""
+
+    other = forms.ModelChoiceField(
+        queryset=Entity.objects.none(),
+        widget=forms.NumberInput,
+        label="Entity id to merge into this one",
+        error_messages={"invalid_choice": "No such entity (or it was merged already)."},
+    )
+
+    def __init__(self, *args, entity: Entity, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.entity = entity
+        self.fields["other"].queryset = Entity.objects.filter(merged_into__isnull=True).exclude(
+            pk=entity.pk
+        )

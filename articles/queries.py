@@ -1,0 +1,108 @@
+"""The article list's filters, shared by the page and the API: one form, one queryset."""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
+
+from articles.models import Article, Entity, Mention
+from articles.search import MAX_QUERY_LENGTH, ParsedQuery, parse_query
+
+SORTS = {
+    "imported": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "published": (F("published").desc(nulls_last=True), "-id"),
+    "title": ("title", "id"),
+    "relevance": ("-rank", "-created_at", "-id"),
+}
+MAX_ENTITIES = 5
+
+
+class ArticleFilterForm(forms.Form):
+    """Validates the list's query string; every filter is optional."""
+
+    q = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+    aliases = forms.ChoiceField(
+        required=False, choices=[("1", "on"), ("0", "off")], help_text="match aliases"
+    )
+    outlet = forms.CharField(required=False, max_length=200)
+    entity = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    copies = forms.ChoiceField(required=False, choices=[("fold", "fold"), ("show", "show")])
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id is a valid choice here; clean_entity checks they exist.
+        self.fields["entity"].valid_value = lambda value: str(value).isdigit()
+
+    def clean_entity(self) -> list[int]:
+        ids = self.cleaned_data["entity"][:MAX_ENTITIES]
+        found = set(Entity.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise forms.ValidationError(f"no entity with id {', '.join(map(str, missing))}")
+        return ids
+
+
+@dataclass
+class ArticleQuery:
+    """The filtered, sorted articles, and what the page shows about the query."""
+
+    articles: QuerySet
+    parsed: ParsedQuery = field(default_factory=ParsedQuery)
+    entities: list[Entity] = field(default_factory=list)
+    sort: str = "imported"
+    folded: bool = True
+
+
+def article_query(data: dict) -> ArticleQuery:
+    """Return the articles matching cleaned ArticleFilterForm data."""
+    articles = Article.objects.defer(
+        "raw_text",
+        "title_tokens",
+        "body_tokens",
+        "removals",
+        "minhash",
+        "minhash_bands",
+        "search_vector",
+    )
+    query = data.get("q") or ""
+    parsed = (
+        parse_query(query, match_aliases=data.get("aliases") != "0") if query else ParsedQuery()
+    )
+    sort = data.get("sort") or ("relevance" if parsed else "imported")
+    if parsed:
+        ts_query = SearchQuery(parsed.tsquery, search_type="raw", config="simple")
+        articles = articles.filter(search_vector=ts_query)
+        if sort == "relevance":
+            # A title hit (weight A) counts five times a body hit (B).
+            rank = SearchRank(F("search_vector"), ts_query, weights=[0.05, 0.1, 0.2, 1.0])
+            articles = articles.annotate(rank=rank)
+    elif sort == "relevance":
+        sort = "imported"
+    if data.get("outlet"):
+        articles = articles.filter(outlet=data["outlet"])
+    entity_ids = data.get("entity") or []
+    for entity_id in entity_ids:
+        articles = articles.filter(
+            Exists(Mention.objects.filter(article=OuterRef("pk"), entity_id=entity_id))
+        )
+    folded = data.get("copies") != "show"
+    if folded:
+        articles = articles.filter(near_duplicate_of__isnull=True)
+    articles = articles.order_by(*SORTS[sort])
+    entities = list(Entity.objects.filter(pk__in=entity_ids)) if entity_ids else []
+    return ArticleQuery(articles, parsed, entities, sort, folded)
+
+
+def with_copy_counts(articles: list[Article]) -> list[Article]:
+    """Set .copy_count on each article: how many near-duplicates fold under it."""
+    counts = dict(
+        Article.objects.filter(near_duplicate_of__in=[a.pk for a in articles])
+        .values_list("near_duplicate_of")
+        .annotate(n=Count("id"))
+    )
+    for article in articles:
+        article.copy_count = counts.get(article.pk, 0)
+    return articles
