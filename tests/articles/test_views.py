@@ -100,7 +100,8 @@ def test_raw_page_shows_the_file_verbatim(analyst_client, samples):
 def test_hostile_article_text_is_escaped_everywhere(analyst_client, write_article):
     article = write_article(
         "<script>alert('t')</script>标题\n"
-        '正文<img src=x onerror=alert(1)>里有<a href="javascript:alert(2)">链接</a>。\u202e反转\u200b',
+        '正文<img src=x onerror=alert(1)>里有<a href="javascript:alert(2)">链接</a>。'
+        "\u202e反转\u200b",
         name="evil.txt",
     )
     for url in ["/", f"/articles/{article.pk}/", f"/articles/{article.pk}/raw/", "/?q=标题"]:
