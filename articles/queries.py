@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
-from articles.models import Article, Entity, Mention
+from articles.models import AnnotationStatus, Article, Entity, Mention
 from articles.search import MAX_QUERY_LENGTH, ParsedQuery, parse_query
 
 SORTS = {
@@ -28,6 +28,9 @@ class ArticleFilterForm(forms.Form):
     )
     outlet = forms.CharField(required=False, max_length=200)
     entity = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    status = forms.ChoiceField(required=False, choices=AnnotationStatus.choices)
+    claims = forms.ChoiceField(required=False, choices=[("yes", "has claims"), ("no", "no claims")])
+    assigned = forms.ChoiceField(required=False, choices=[("me", "assigned to me")])
     copies = forms.ChoiceField(required=False, choices=[("fold", "fold"), ("show", "show")])
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
@@ -56,8 +59,10 @@ class ArticleQuery:
     folded: bool = True
 
 
-def article_query(data: dict) -> ArticleQuery:
-    """Return the articles matching cleaned ArticleFilterForm data."""
+def article_query(data: dict, user=None) -> ArticleQuery:
+    """Return the articles matching cleaned ArticleFilterForm data (as seen by user)."""
+    from annotations.models import Annotation, Assignment, Label
+
     articles = Article.objects.defer(
         "raw_text",
         "title_tokens",
@@ -87,6 +92,17 @@ def article_query(data: dict) -> ArticleQuery:
     for entity_id in entity_ids:
         articles = articles.filter(
             Exists(Mention.objects.filter(article=OuterRef("pk"), entity_id=entity_id))
+        )
+    if data.get("status"):
+        articles = articles.filter(annotation_status=data["status"])
+    if data.get("claims"):
+        has_claims = Exists(
+            Annotation.objects.live().filter(article=OuterRef("pk"), label__kind=Label.Kind.CLAIM)
+        )
+        articles = articles.filter(has_claims if data["claims"] == "yes" else ~has_claims)
+    if data.get("assigned") == "me" and user is not None:
+        articles = articles.filter(
+            Exists(Assignment.objects.filter(article=OuterRef("pk"), analyst=user))
         )
     folded = data.get("copies") != "show"
     if folded:

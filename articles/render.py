@@ -6,6 +6,7 @@ Templates escape every piece; nothing here produces HTML.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from articles.pipeline.offsets import utf16_length
 from articles.pipeline.scripts import to_simplified
 
 
@@ -25,6 +26,7 @@ class Piece:
 class Paragraph:
     start: int  # code-point offset of the paragraph in the body
     end: int
+    start16: int  # the same offset in UTF-16 code units, for the browser
     pieces: tuple[Piece, ...]
 
 
@@ -37,6 +39,7 @@ def paragraphs(body: str, mentions: Iterable) -> list[Paragraph]:
     result = []
     index = 0
     offset = 0
+    offset16 = 0
     for line in body.split("\n"):
         line_start, line_end = offset, offset + len(line)
         pieces = []
@@ -61,8 +64,9 @@ def paragraphs(body: str, mentions: Iterable) -> list[Paragraph]:
             cursor = mention.end
         if cursor < line_end:
             pieces.append(Piece(body[cursor:line_end], cursor))
-        result.append(Paragraph(line_start, line_end, tuple(pieces)))
+        result.append(Paragraph(line_start, line_end, offset16, tuple(pieces)))
         offset = line_end + 1
+        offset16 += utf16_length(line) + 1
     return result
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from articles.forms import AliasForm, EntityMergeForm
-from articles.models import Alias, Article, Entity, Mention
+from articles.models import Alias, AnnotationStatus, Article, Entity, Mention
 from articles.queries import ArticleFilterForm, article_query, with_copy_counts
 from articles.render import paragraphs, snippet
 from articles.services import EntityError, alias_delete, entity_merge
@@ -26,10 +26,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
     form = ArticleFilterForm(request.GET)
     status = 200
     if form.is_valid():
-        result = article_query(form.cleaned_data)
+        result = article_query(form.cleaned_data, request.user)
     else:
         status = 400
-        result = article_query({})
+        result = article_query({}, request.user)
     page = Paginator(result.articles, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = with_copy_counts(list(page.object_list))
     if result.parsed:
@@ -48,7 +48,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query_string": params.urlencode(),
             "outlets": _outlets(),
-            "has_filters": any(request.GET.get(k) for k in ("q", "outlet", "entity")),
+            "has_filters": any(
+                request.GET.get(k)
+                for k in ("q", "outlet", "entity", "status", "claims", "assigned")
+            ),
+            "statuses": AnnotationStatus.choices,
         },
         status=status,
     )
@@ -114,6 +118,8 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
         .only("start", "end", "entity_id")
     )
     copies = list(article.near_duplicates.only("id", "title", "near_duplicate_similarity"))
+    from annotations.workspace import workspace_context
+
     return render(
         request,
         "articles/article_detail.html",
@@ -128,6 +134,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "copies": copies,
             "neighbours": _neighbours(request, article.pk),
             "kinds": Entity.Kind.choices,
+            "workspace": workspace_context(request, article),
         },
     )
 

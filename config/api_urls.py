@@ -2,4 +2,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("articles.api.urls")),
+    path("annotations/", include("annotations.api.urls")),
 ]

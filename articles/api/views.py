@@ -29,7 +29,9 @@ class ArticleList(generics.ListAPIView):
         form = ArticleFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        return article_query(form.cleaned_data).articles.only(*ArticleListSerializer.Meta.fields)
+        return article_query(form.cleaned_data, self.request.user).articles.only(
+            *ArticleListSerializer.Meta.fields
+        )
 
 
 class ArticleDetail(generics.RetrieveAPIView):

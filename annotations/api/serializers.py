@@ -1,0 +1,137 @@
+"""Input and output shapes of the annotation API (input validated here, rules in services)."""
+
+from rest_framework import serializers
+
+from annotations.models import Annotation, Label, Suggestion
+from articles.models import Article, Entity
+from articles.pipeline.offsets import codepoint_to_utf16
+
+
+class SourceInput(serializers.Serializer):
+    span = serializers.PrimaryKeyRelatedField(
+        queryset=Annotation.objects.live(), required=False, allow_null=True
+    )
+    entity = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.filter(merged_into__isnull=True), required=False, allow_null=True
+    )
+
+
+class AnnotationInput(serializers.Serializer):
+    """Fields a client sends; every one optional on update."""
+
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.only("id", "body"))
+    label = serializers.PrimaryKeyRelatedField(queryset=Label.objects.all())
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    text = serializers.CharField(trim_whitespace=False, allow_blank=False)
+    unit = serializers.ChoiceField(
+        choices=["codepoint", "utf16"],
+        default="codepoint",
+        help_text="how start and end count: Unicode code points (stored) or UTF-16 units "
+        "(what browsers count); utf16 offsets are converted",
+    )
+    entity = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.all(), required=False, allow_null=True
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    speaker = serializers.PrimaryKeyRelatedField(
+        queryset=Annotation.objects.live().select_related("label"),
+        required=False,
+        allow_null=True,
+    )
+    speaker_entity = serializers.PrimaryKeyRelatedField(
+        queryset=Entity.objects.all(), required=False, allow_null=True
+    )
+    speaker_anonymous = serializers.BooleanField(required=False)
+    speaker_description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    sources = SourceInput(many=True, required=False)
+    client_key = serializers.UUIDField(required=False, allow_null=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class EntityRef(serializers.ModelSerializer):
+    class Meta:
+        model = Entity
+        fields = ["id", "name", "latin_name", "kind"]
+
+
+class SourceOutput(serializers.Serializer):
+    span = serializers.IntegerField(source="span_id", allow_null=True)
+    span_text = serializers.SerializerMethodField()
+    entity = EntityRef(allow_null=True)
+
+    def get_span_text(self, source) -> str | None:
+        return source.span.text if source.span_id else None
+
+
+class AnnotationOutput(serializers.ModelSerializer):
+    label_name = serializers.CharField(source="label.name")
+    kind = serializers.CharField(source="label.kind")
+    annotator_name = serializers.CharField(source="annotator.username")
+    entity = EntityRef(allow_null=True)
+    speaker_entity = EntityRef(allow_null=True)
+    speaker_text = serializers.SerializerMethodField()
+    sources = SourceOutput(many=True)
+    start16 = serializers.SerializerMethodField()
+    end16 = serializers.SerializerMethodField()
+    deleted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id", "article", "label", "label_name", "kind", "start", "end", "start16", "end16",
+            "text", "annotator", "annotator_name", "entity", "note", "origin", "status",
+            "speaker", "speaker_text", "speaker_entity", "speaker_anonymous",
+            "speaker_description", "sources", "reviewed_by", "reviewed_at", "review_comment",
+            "version", "deleted", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def _body(self, annotation) -> str | None:
+        bodies = self.context.get("bodies") or {}
+        return bodies.get(annotation.article_id)
+
+    def get_start16(self, annotation) -> int | None:
+        body = self._body(annotation)
+        return codepoint_to_utf16(body, annotation.start) if body is not None else None
+
+    def get_end16(self, annotation) -> int | None:
+        body = self._body(annotation)
+        return codepoint_to_utf16(body, annotation.end) if body is not None else None
+
+    def get_speaker_text(self, annotation) -> str | None:
+        return annotation.speaker.text if annotation.speaker_id else None
+
+    def get_deleted(self, annotation) -> bool:
+        return annotation.deleted_at is not None
+
+
+class SuggestionOutput(serializers.ModelSerializer):
+    entity = EntityRef(allow_null=True)
+    start16 = serializers.SerializerMethodField()
+    end16 = serializers.SerializerMethodField()
+    speaker = serializers.IntegerField(source="speaker_id", allow_null=True)
+    source = serializers.IntegerField(source="source_id", allow_null=True)
+
+    class Meta:
+        model = Suggestion
+        fields = [
+            "id",
+            "article",
+            "kind",
+            "start",
+            "end",
+            "start16",
+            "end16",
+            "text",
+            "entity",
+            "rule",
+            "speaker",
+            "source",
+            "anonymous",
+        ]
+
+    def get_start16(self, suggestion) -> int:
+        return codepoint_to_utf16(self.context["bodies"][suggestion.article_id], suggestion.start)
+
+    def get_end16(self, suggestion) -> int:
+        return codepoint_to_utf16(self.context["bodies"][suggestion.article_id], suggestion.end)

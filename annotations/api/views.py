@@ -1,0 +1,274 @@
+"""JSON endpoints under /api/v1/annotations/: used by the workspace page and by scripts."""
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotations.api.serializers import AnnotationInput, AnnotationOutput, SuggestionOutput
+from annotations.models import Annotation, ClaimSource, Suggestion
+from annotations.services import (
+    AnnotationError,
+    Changes,
+    Conflict,
+    NotAllowed,
+    SourceLink,
+    annotation_create,
+    annotation_delete,
+    annotation_restore,
+    annotation_undo,
+    annotation_update,
+    article_mark_done,
+    suggestion_accept,
+    suggestion_dismiss,
+)
+from articles.api.views import Pagination
+from articles.models import Article
+from articles.pipeline.offsets import utf16_to_codepoint
+from config.api import error_body
+
+
+def annotation_queryset() -> QuerySet:
+    """Annotations with everything the output serializer reads, in a fixed number of queries."""
+    return Annotation.objects.select_related(
+        "label", "annotator", "entity", "speaker_entity", "speaker"
+    ).prefetch_related(
+        Prefetch("sources", queryset=ClaimSource.objects.select_related("entity", "span"))
+    )
+
+
+def error_response(error: AnnotationError) -> Response:
+    """Return the API error for a broken annotation rule."""
+    if isinstance(error, Conflict):
+        body = error_body("conflict", error.message)
+        body["current"] = AnnotationOutput(
+            annotation_queryset().get(pk=error.current.pk),
+            context={"bodies": {error.current.article_id: error.current.article.body}},
+        ).data
+        return Response(body, status=status.HTTP_409_CONFLICT)
+    if isinstance(error, NotAllowed):
+        return Response(error_body("permission_denied", error.message), status=403)
+    return Response(error_body("invalid", error.message, error.fields), status=400)
+
+
+def _changes(data: dict, article: Article, *, partial: bool) -> Changes:
+    """Return service Changes from validated input, converting UTF-16 offsets."""
+    changes = Changes()
+    body = article.body
+    if "start" in data or "end" in data:
+        if "start" not in data or "end" not in data or "text" not in data:
+            raise ValidationError({"start": ["start, end and text go together"]})
+        start, end = data["start"], data["end"]
+        if data.get("unit") == "utf16":
+            try:
+                start, end = utf16_to_codepoint(body, start), utf16_to_codepoint(body, end)
+            except ValueError as error:
+                raise ValidationError({"start": [f"UTF-16 offset: {error}"]}) from None
+        changes.start, changes.end, changes.text = start, end, data["text"]
+    elif not partial:
+        raise ValidationError({"start": ["required"]})
+    for name in ("label", "note", "speaker_anonymous", "speaker_description"):
+        if name in data:
+            setattr(changes, name, data[name])
+    for name in ("entity", "speaker", "speaker_entity"):
+        if name in data:
+            if data[name] is None:
+                changes.clear.add(name)
+            else:
+                setattr(changes, name, data[name])
+    if "sources" in data:
+        changes.sources = [
+            SourceLink(span=s.get("span"), entity=s.get("entity")) for s in data["sources"]
+        ]
+    return changes
+
+
+class AnnotationListCreate(APIView):
+    """List annotations (filters: article, label, annotator, status) or create one."""
+
+    required_capability = "annotate"
+
+    def get(self, request: Request) -> Response:
+        annotations = annotation_queryset().visible_to(request.user)
+        if request.query_params.get("deleted") != "1":
+            annotations = annotations.live()
+        filters = {"article": "article_id", "label": "label_id", "annotator": "annotator_id"}
+        for param, field in filters.items():
+            value = request.query_params.get(param)
+            if value is not None:
+                if not value.isdigit():
+                    raise ValidationError({param: ["must be an id"]})
+                annotations = annotations.filter(**{field: int(value)})
+        state = request.query_params.get("status")
+        if state is not None:
+            if state not in Annotation.Status.values:
+                raise ValidationError({"status": [f"one of {', '.join(Annotation.Status.values)}"]})
+            annotations = annotations.filter(status=state)
+        annotations = annotations.order_by("article_id", "start", "end", "id")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(annotations, request, view=self)
+        bodies = dict(
+            Article.objects.filter(pk__in={a.article_id for a in page}).values_list("id", "body")
+        )
+        data = AnnotationOutput(page, many=True, context={"bodies": bodies}).data
+        return paginator.get_paginated_response(data)
+
+    def post(self, request: Request) -> Response:
+        serializer = AnnotationInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        article = data["article"]
+        try:
+            annotation, created = annotation_create(
+                user=request.user,
+                article=article,
+                changes=_changes(data, article, partial=False),
+                client_key=data.get("client_key"),
+            )
+        except AnnotationError as error:
+            return error_response(error)
+        output = AnnotationOutput(
+            annotation_queryset().get(pk=annotation.pk),
+            context={"bodies": {article.pk: article.body}},
+        )
+        return Response(output.data, status=201 if created else 200)
+
+
+class AnnotationDetail(APIView):
+    """Read, change (with the version you read: 409 when stale) or delete one annotation."""
+
+    required_capability = "annotate"
+
+    def _get(self, request: Request, annotation_id: int) -> Annotation:
+        return get_object_or_404(
+            annotation_queryset().visible_to(request.user).select_related("article"),
+            pk=annotation_id,
+        )
+
+    def _output(self, annotation: Annotation) -> dict:
+        fresh = annotation_queryset().get(pk=annotation.pk)
+        return AnnotationOutput(
+            fresh, context={"bodies": {fresh.article_id: annotation.article.body}}
+        ).data
+
+    def get(self, request: Request, annotation_id: int) -> Response:
+        return Response(self._output(self._get(request, annotation_id)))
+
+    def patch(self, request: Request, annotation_id: int) -> Response:
+        annotation = self._get(request, annotation_id)
+        serializer = AnnotationInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "version" not in data:
+            raise ValidationError({"version": ["send the version you last read"]})
+        if "article" in data and data["article"].pk != annotation.article_id:
+            raise ValidationError({"article": ["an annotation cannot move to another article"]})
+        try:
+            annotation = annotation_update(
+                user=request.user,
+                annotation=annotation,
+                version=data["version"],
+                changes=_changes(data, annotation.article, partial=True),
+            )
+        except AnnotationError as error:
+            return error_response(error)
+        return Response(self._output(annotation))
+
+    def delete(self, request: Request, annotation_id: int) -> Response:
+        annotation = self._get(request, annotation_id)
+        version = request.query_params.get("version") or request.data.get("version")
+        if version is None or not str(version).isdigit():
+            raise ValidationError({"version": ["send the version you last read (?version=N)"]})
+        try:
+            annotation_delete(user=request.user, annotation=annotation, version=int(version))
+        except AnnotationError as error:
+            return error_response(error)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnnotationRestore(AnnotationDetail):
+    """Undelete one annotation."""
+
+    def post(self, request: Request, annotation_id: int) -> Response:
+        annotation = get_object_or_404(
+            annotation_queryset().visible_to(request.user).select_related("article"),
+            pk=annotation_id,
+        )
+        try:
+            annotation = annotation_restore(user=request.user, annotation=annotation)
+        except AnnotationError as error:
+            return error_response(error)
+        return Response(self._output(annotation))
+
+
+def _article(request: Request) -> Article:
+    value = request.data.get("article", request.query_params.get("article"))
+    if value is None or not str(value).isdigit():
+        raise ValidationError({"article": ["required: the article id"]})
+    return get_object_or_404(Article.objects.only("id", "body"), pk=int(value))
+
+
+class Undo(APIView):
+    """Reverse your last change in an article (works across reloads)."""
+
+    required_capability = "annotate"
+
+    def post(self, request: Request) -> Response:
+        event = annotation_undo(user=request.user, article=_article(request))
+        if event is None:
+            return Response(error_body("nothing_to_undo", "Nothing to undo."), status=409)
+        return Response({"undone": event.action, "annotation": event.annotation_id})
+
+
+class MarkDone(APIView):
+    """Mark your work on an article done (it goes to the review queue)."""
+
+    required_capability = "annotate"
+
+    def post(self, request: Request) -> Response:
+        assignment = article_mark_done(user=request.user, article=_article(request))
+        return Response({"article": assignment.article_id, "done_at": assignment.done_at})
+
+
+class SuggestionList(APIView):
+    """The import's suggested attributions for an article, minus those you dismissed."""
+
+    required_capability = "annotate"
+
+    def get(self, request: Request) -> Response:
+        article = _article(request)
+        suggestions = (
+            Suggestion.objects.filter(article=article)
+            .exclude(dismissals__user=request.user)
+            .exclude(accepted__annotator=request.user, accepted__deleted_at__isnull=True)
+            .select_related("entity")
+            .order_by("start")
+        )
+        data = SuggestionOutput(
+            suggestions, many=True, context={"bodies": {article.pk: article.body}}
+        ).data
+        return Response({"results": data})
+
+
+class SuggestionAction(APIView):
+    required_capability = "annotate"
+    action = "accept"
+
+    def post(self, request: Request, suggestion_id: int) -> Response:
+        suggestion = get_object_or_404(
+            Suggestion.objects.select_related(
+                "article", "speaker__entity", "source__entity", "entity"
+            ),
+            pk=suggestion_id,
+        )
+        if self.action == "dismiss":
+            suggestion_dismiss(user=request.user, suggestion=suggestion)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        try:
+            created = suggestion_accept(user=request.user, suggestion=suggestion)
+        except AnnotationError as error:
+            return error_response(error)
+        return Response({"created": [a.pk for a in created]}, status=201)
