@@ -2,7 +2,7 @@
 
 import re
 
-from annotations.models import Annotation, Suggestion
+from annotations.models import Annotation, Label, Suggestion
 from articles.models import Alias
 from tests.e2e.conftest import log_in
 
@@ -88,7 +88,7 @@ def test_select_a_quote_label_it_link_the_speaker_and_reload(page, samples, anal
     page.wait_for_selector("html[data-workspace-ready=true]")
     assert QUOTE in page.text_content("#ws-claims")
     assert "佩斯科夫" in page.text_content("#ws-claims .ws-speaker")
-    assert page.evaluate("() => CSS.highlights.has('label-%d-0')" % claim.label_id)
+    assert page.evaluate("id => CSS.highlights.has(`label-${id}-0`)", claim.label_id)
 
 
 def test_keyboard_only_selection_and_label_key(page, samples, analyst):
