@@ -2,7 +2,7 @@
 
 import re
 
-from annotations.models import Annotation, Label, Suggestion
+from annotations.models import Annotation, Suggestion
 from articles.models import Alias
 from tests.e2e.conftest import log_in
 
