@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from articles.models import Alias, Entity
 from articles.pipeline.search import search_term
-from articles.pipeline.segment import get_tokenizer
+from articles.pipeline.segment import PAIR_LIMIT, get_tokenizer
 from articles.services import alias_key
 
 MAX_QUERY_LENGTH = 200
@@ -27,6 +27,9 @@ class ParsedQuery:
     """A query ready for PostgreSQL, and the surface forms to highlight in snippets."""
 
     tsquery: str = ""
+    # The same query with phrases loosened to "all these words": an index can answer it
+    # exactly, so filtering on it first spares checking word positions in every article.
+    prefilter: str = ""
     highlights: set[str] = field(default_factory=set)
     entities: list[Entity] = field(default_factory=list)
 
@@ -40,10 +43,26 @@ def _terms(text: str) -> list[str]:
     return [term for token in tokens if (term := search_term(token.text))]
 
 
-def _phrase(terms: list[str]) -> str:
-    """Return a tsquery matching the terms next to each other."""
-    quoted = [f"'{term}'" for term in terms]
-    return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+def _phrase(terms: list[str]) -> tuple[str, str]:
+    """Return (exact, loose) tsqueries for terms next to each other.
+
+    The index holds each pair of neighbouring words as one lexeme (see search_tokens), so
+    two words are an exact lexeme match; longer phrases need every pair (loose, answered by
+    the index) and then the positions (exact).
+    """
+    if len(terms) == 1:
+        return f"'{terms[0]}'", f"'{terms[0]}'"
+    pairs = [f"'{a}{b}'" for a, b in zip(terms, terms[1:], strict=False)]
+    if len(terms) == 2 and len(terms[0]) + len(terms[1]) <= PAIR_LIMIT:
+        return pairs[0], pairs[0]
+    exact = "(" + " <-> ".join(f"'{term}'" for term in terms) + ")"
+    fitting = [
+        p
+        for p, (a, b) in zip(pairs, zip(terms, terms[1:], strict=False), strict=True)
+        if len(a) + len(b) <= PAIR_LIMIT
+    ]
+    loose = "(" + " & ".join(fitting) + ")" if fitting else exact
+    return exact, loose
 
 
 def _entity_named(word: str) -> Entity | None:
@@ -69,7 +88,8 @@ def _entity_named(word: str) -> Entity | None:
 def parse_query(text: str, *, match_aliases: bool = True) -> ParsedQuery:
     """Return the tsquery for a user's query: words are ANDed, "quoted text" is a phrase."""
     parsed = ParsedQuery()
-    clauses = []
+    exact_clauses: list[str] = []
+    loose_clauses: list[str] = []
     for match in _PHRASE.finditer(text[:MAX_QUERY_LENGTH]):
         quoted = next((g for g in match.groups()[:3] if g is not None), None)
         word = quoted if quoted is not None else match.group(4)
@@ -88,6 +108,13 @@ def parse_query(text: str, *, match_aliases: bool = True) -> ParsedQuery:
                     alternatives.append(_phrase(alias_terms))
                     parsed.highlights.add(name)
         unique = list(dict.fromkeys(alternatives))
-        clauses.append(unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")")
-    parsed.tsquery = " & ".join(clauses)
+        exact_clauses.append(_any([exact for exact, _ in unique]))
+        loose_clauses.append(_any([loose for _, loose in unique]))
+    parsed.tsquery = " & ".join(exact_clauses)
+    parsed.prefilter = " & ".join(loose_clauses)
     return parsed
+
+
+def _any(alternatives: list[str]) -> str:
+    unique = list(dict.fromkeys(alternatives))
+    return unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")"

@@ -249,6 +249,7 @@ class _Writer:
         ]
         _copy_rows(Mention, ["article_id", "entity_id", "start", "end", "method"], mentions)
         entity_counts_add([(article_id, entity_id) for article_id, entity_id, *_ in mentions])
+        self._suggestions(fresh, articles)
         self._learn_aliases(fresh)
         self.result.added += len(articles)
         self._save_counts()
@@ -308,18 +309,99 @@ class _Writer:
         self, processed: Processed, article: Article
     ) -> Iterator[tuple[int, int, int, int, str]]:
         """Yield (article id, entity id, start, end, method) rows for COPY."""
-        new_entities = {new.key: new for new in processed.new_entities}
         seen = set()
         for mention in processed.mentions:
-            if mention.entity_key in new_entities:
-                entity_id = self._entity_for(new_entities[mention.entity_key])
-            else:
-                entity_id = int(mention.entity_key)
+            entity_id = self._entity_id(processed, mention.entity_key)
             key = (mention.start, mention.end, entity_id)
             if key in seen:
                 continue
             seen.add(key)
             yield (article.pk, entity_id, mention.start, mention.end, mention.method)
+
+    def _entity_id(self, processed: Processed, key: str | None) -> int | None:
+        """Return the database id of an extraction's entity key (creating new entities)."""
+        if key is None:
+            return None
+        if key.isdigit():
+            return int(key)
+        new = next((n for n in processed.new_entities if n.key == key), None)
+        return self._entity_for(new) if new is not None else None
+
+    def _suggestions(self, fresh: list[Processed], articles: list[Article]) -> None:
+        """Store each article's suggested attributions: claim rows point at speaker/source."""
+        from annotations.models import Suggestion
+
+        count = sum(
+            1 + (a.speaker is not None) + (a.source is not None)
+            for processed in fresh
+            for a in processed.attributions
+        )
+        if not count:
+            return
+        ids = iter(_allocate_ids(Suggestion, count))
+        rows: list[tuple] = []
+        for processed, article in zip(fresh, articles, strict=True):
+            for attribution in processed.attributions:
+                parts = {}
+                for kind in ("speaker", "source"):
+                    span = getattr(attribution, kind)
+                    if span is not None:
+                        parts[kind] = next(ids)
+                        anonymous = kind == "speaker" and attribution.speaker_anonymous
+                        rows.append(
+                            self._suggestion_row(
+                                parts[kind],
+                                processed,
+                                article,
+                                kind,
+                                span,
+                                attribution.rule,
+                                anonymous=anonymous,
+                            )
+                        )
+                rows.append(
+                    self._suggestion_row(
+                        next(ids),
+                        processed,
+                        article,
+                        "claim",
+                        attribution.claim,
+                        attribution.rule,
+                        speaker=parts.get("speaker"),
+                        source=parts.get("source"),
+                    )
+                )
+        # claims come after their parts, so their references exist when COPY checks them
+        _copy_rows(Suggestion, SUGGESTION_COLUMNS, rows)
+
+    def _suggestion_row(
+        self,
+        pk: int,
+        processed: Processed,
+        article: Article,
+        kind: str,
+        span,
+        rule: str,
+        *,
+        anonymous: bool = False,
+        speaker: int | None = None,
+        source: int | None = None,
+    ) -> tuple:
+        entity = self._entity_id(processed, span.entity_key)
+        text = processed.body[span.start : span.end]
+        return (
+            pk,
+            article.pk,
+            kind,
+            span.start,
+            span.end,
+            text,
+            entity,
+            rule[:40],
+            speaker,
+            source,
+            anonymous,
+        )
 
     def _learn_aliases(self, fresh: list[Processed]) -> None:
         """Store spellings the articles showed for known entities (e.g. a Latin-name match)."""
@@ -396,6 +478,21 @@ ARTICLE_COLUMNS = [
     "annotation_status",
     "created_at",
     "updated_at",
+]
+
+
+SUGGESTION_COLUMNS = [
+    "id",
+    "article_id",
+    "kind",
+    "start",
+    "end",
+    "text",
+    "entity_id",
+    "rule",
+    "speaker_id",
+    "source_id",
+    "anonymous",
 ]
 
 

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 
 from articles.forms import AliasForm, EntityMergeForm
 from articles.models import Alias, AnnotationStatus, Article, Entity, Mention
-from articles.queries import ArticleFilterForm, article_query, with_copy_counts
+from articles.queries import (
+    RANK_WINDOW,
+    ArticleFilterForm,
+    article_query,
+    bounded_count,
+    with_copy_counts,
+)
 from articles.render import paragraphs, snippet
 from articles.services import EntityError, alias_delete, entity_merge
 
@@ -30,7 +36,12 @@ def article_list(request: HttpRequest) -> HttpResponse:
     else:
         status = 400
         result = article_query({}, request.user)
-    page = Paginator(result.articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(result.articles, PAGE_SIZE)
+    capped = False
+    if result.parsed:
+        # Counting every match of a common word costs seconds; stop at COUNT_CAP.
+        paginator.count, capped = bounded_count(result.articles)
+    page = paginator.get_page(request.GET.get("page"))
     rows = with_copy_counts(list(page.object_list))
     if result.parsed:
         for article in rows:
@@ -45,6 +56,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "page": page,
+            "capped": capped,
+            "rank_window": RANK_WINDOW,
             "rows": rows,
             "query_string": params.urlencode(),
             "outlets": _outlets(),

@@ -42,7 +42,8 @@ def create_roles(apps, schema_editor):
     # The historical app config is a stub without models_module; create_permissions only
     # checks that it is set.
     auth_config = apps.get_app_config("auth")
-    auth_config.models_module = True
+    if not getattr(auth_config, "models_module", None):
+        auth_config.models_module = True
     create_permissions(auth_config, apps=apps, verbosity=0)
     content_type, _ = ContentType.objects.get_or_create(app_label="accounts", model="capability")
     capabilities = {}

@@ -8,6 +8,7 @@ index and the entity extraction.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from articles.pipeline.attribution import Attribution, suggest_attributions
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, minhash_signature
@@ -40,6 +41,7 @@ class Processed:
     mentions: tuple[Mention, ...]
     new_entities: tuple[NewEntity, ...]
     new_aliases: tuple[NewAlias, ...]
+    attributions: tuple[Attribution, ...]
     meta: Mapping[str, str]
 
 
@@ -87,5 +89,6 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         mentions=extraction.mentions,
         new_entities=extraction.new_entities,
         new_aliases=extraction.new_aliases,
+        attributions=tuple(suggest_attributions(cleaned.body, extraction.mentions)),
         meta=source.meta,
     )

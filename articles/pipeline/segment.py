@@ -148,14 +148,19 @@ def get_tokenizer() -> Tokenizer:
         return _tokenizer
 
 
+PAIR_LIMIT = 40  # longest indexed word pair, in characters
+
+
 def search_tokens(
     text: str, tokenizer: Tokenizer | None = None, tokens: list[Token] | None = None
 ) -> list[str]:
     """Return the full-text index terms of text: simplified, lowercase, no punctuation.
 
     Words longer than two characters also yield their dictionary sub-words (as jieba's
-    search mode does), so a query for 国防 finds 乌克兰国防联络小组. The sub-words come
-    after all the words, so that phrase queries still see the words next to each other.
+    search mode does), so a query for 国防 finds 乌克兰国防联络小组. Each pair of
+    neighbouring words also yields their concatenation (停火 协议 -> 停火协议), which lets
+    the index answer two-word phrases without reading word positions. Sub-words and pairs
+    come after all the words, so that phrase queries still see the words next to each other.
     Pass tokens when text was already cut, to segment it only once.
     """
     tokenizer = tokenizer or get_tokenizer()
@@ -170,7 +175,10 @@ def search_tokens(
             # Sub-words of a name are noise (克兰 in 乌克兰); those of a compound are not.
             extra.update(dict.fromkeys(_subwords(term, tokenizer)))
         terms.append(term)
-    return terms + list(extra)
+    pairs = dict.fromkeys(
+        a + b for a, b in zip(terms, terms[1:], strict=False) if len(a) + len(b) <= PAIR_LIMIT
+    )
+    return terms + list(extra) + list(pairs)
 
 
 def _subwords(word: str, tokenizer: Tokenizer) -> list[str]:

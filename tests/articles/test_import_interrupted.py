@@ -13,9 +13,9 @@ from django.db import connection
 
 from articles.models import Article, Mention
 from benchmarks.dumpgen import write_dump
+from tests.seed import ensure_seed_data
 
-# serialized_rollback restores the roles and lexicon rows the flush after this test removes.
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 COUNT = 400
 
 
@@ -44,6 +44,7 @@ def env() -> dict[str, str]:
 
 
 def test_sigkill_mid_import_then_rerun_completes_without_duplicates(tmp_path):
+    ensure_seed_data()
     dump = write_dump(tmp_path / "dump", COUNT)
     process = subprocess.Popen(
         import_command(dump, workers=2),

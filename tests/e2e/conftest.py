@@ -12,6 +12,7 @@ import pytest
 
 from tests.articles.conftest import samples, write_article  # noqa: F401 - shared fixtures
 from tests.conftest import PASSWORD
+from tests.seed import ensure_seed_data
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from
 # a thread with a running loop unless told that this is fine, as it is in tests.
@@ -62,7 +63,8 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(browser, request, live_server, django_db_serialized_rollback):
+def page(browser, request, live_server):
+    ensure_seed_data()  # the previous transactional test's flush removed it
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
