@@ -9,6 +9,7 @@ of the entity's aliases (川普 finds 特朗普).
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from django.db.models import Q
 
@@ -52,14 +53,12 @@ def _phrase(terms: list[str]) -> tuple[str, str]:
     """
     if len(terms) == 1:
         return f"'{terms[0]}'", f"'{terms[0]}'"
-    pairs = [f"'{a}{b}'" for a, b in zip(terms, terms[1:], strict=False)]
+    pairs = [f"'{a}{b}'" for a, b in pairwise(terms)]
     if len(terms) == 2 and len(terms[0]) + len(terms[1]) <= PAIR_LIMIT:
         return pairs[0], pairs[0]
     exact = "(" + " <-> ".join(f"'{term}'" for term in terms) + ")"
     fitting = [
-        p
-        for p, (a, b) in zip(pairs, zip(terms, terms[1:], strict=False), strict=True)
-        if len(a) + len(b) <= PAIR_LIMIT
+        p for p, (a, b) in zip(pairs, pairwise(terms), strict=True) if len(a) + len(b) <= PAIR_LIMIT
     ]
     loose = "(" + " & ".join(fitting) + ")" if fitting else exact
     return exact, loose

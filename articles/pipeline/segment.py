@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import jieba
 
@@ -175,9 +176,7 @@ def search_tokens(
             # Sub-words of a name are noise (克兰 in 乌克兰); those of a compound are not.
             extra.update(dict.fromkeys(_subwords(term, tokenizer)))
         terms.append(term)
-    pairs = dict.fromkeys(
-        a + b for a, b in zip(terms, terms[1:], strict=False) if len(a) + len(b) <= PAIR_LIMIT
-    )
+    pairs = dict.fromkeys(a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT)
     return terms + list(extra) + list(pairs)
 
 
