@@ -489,3 +489,54 @@ def visible_annotations(
     if annotator_ids is not None:
         annotations = annotations.filter(annotator_id__in=list(annotator_ids))
     return annotations
+
+
+@transaction.atomic
+def annotation_review(
+    *, user: AbstractBaseUser, annotation: Annotation, accept: bool, comment: str = ""
+) -> Annotation:
+    """Accept or reject an annotation; a rejection goes back to its analyst with the comment."""
+    annotation = _locked(annotation)
+    if not user.has_perm("accounts.review"):
+        raise NotAllowed("only reviewers review annotations")
+    if annotation.deleted_at:
+        raise AnnotationError("this annotation was deleted")
+    if not accept and not comment.strip():
+        raise AnnotationError("say why when rejecting", {"comment": "required"})
+    before = snapshot(annotation)
+    annotation.status = Annotation.Status.ACCEPTED if accept else Annotation.Status.REJECTED
+    annotation.review_comment = comment.strip()
+    annotation.reviewed_by = user
+    annotation.reviewed_at = timezone.now()
+    annotation.version += 1
+    annotation.save()
+    action = AnnotationEvent.Action.ACCEPT if accept else AnnotationEvent.Action.REJECT
+    _record(annotation, user, action, before)
+    _settle_article(annotation.article)
+    return annotation
+
+
+@transaction.atomic
+def annotations_accept_all(
+    *, user: AbstractBaseUser, article: Article, annotator: AbstractBaseUser
+) -> int:
+    """Accept every pending annotation of one analyst in an article; return how many."""
+    pending = Annotation.objects.live().filter(
+        article=article,
+        annotator=annotator,
+        status__in=[Annotation.Status.SUBMITTED, Annotation.Status.DRAFT],
+    )
+    count = 0
+    for annotation in pending.order_by("id"):
+        annotation_review(user=user, annotation=annotation, accept=True)
+        count += 1
+    return count
+
+
+def _settle_article(article: Article) -> None:
+    """Mark an article reviewed once no submitted annotation waits in it."""
+    waiting = Annotation.objects.live().filter(article=article, status=Annotation.Status.SUBMITTED)
+    if not waiting.exists():
+        Article.objects.filter(pk=article.pk, annotation_status=AnnotationStatus.DONE).update(
+            annotation_status=AnnotationStatus.REVIEWED
+        )

@@ -5,4 +5,6 @@ from annotations import views
 urlpatterns = [
     path("labels.css", views.label_styles, name="label_styles"),
     path("export/", views.export, name="export"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<int:article_id>/", views.review_article, name="review_article"),
 ]

@@ -1,11 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from annotations.export import filename, stream
 from annotations.forms import ExportForm
-from annotations.models import Label
+from annotations.models import Annotation, Label
+from annotations.services import AnnotationError, annotation_review, annotations_accept_all
+from articles.models import AnnotationStatus, Article
 
 DEPTHS = 3  # nesting levels drawn distinctly; deeper ones look like the last
 
@@ -51,3 +57,83 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{filename(filters, fmt)}"'
     return response
+
+
+review_required = permission_required("accounts.review", raise_exception=True)
+
+
+@review_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Return the articles marked done, oldest first, with their pending annotations."""
+    pending = Count(
+        "annotations",
+        filter=Q(annotations__deleted_at__isnull=True, annotations__status="submitted"),
+        distinct=True,  # the join with assignments repeats rows
+    )
+    articles = (
+        Article.objects.filter(annotation_status=AnnotationStatus.DONE)
+        .annotate(
+            pending=pending,
+            done_at=Min("assignments__done_at"),
+            analysts=Count(
+                "assignments", filter=Q(assignments__done_at__isnull=False), distinct=True
+            ),
+        )
+        .only("id", "title", "outlet", "published")
+        .order_by(F("done_at").asc(nulls_last=True), "id")
+    )
+    page = Paginator(articles, 50).get_page(request.GET.get("page"))
+    return render(request, "annotations/review_queue.html", {"page": page})
+
+
+@review_required
+def review_article(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Return one article's annotations by analyst, to accept or reject; handle the forms."""
+    article = get_object_or_404(
+        Article.objects.only("id", "title", "annotation_status"), pk=article_id
+    )
+    if request.method == "POST":
+        try:
+            _review_action(request, article)
+        except AnnotationError as error:
+            messages.error(request, error.message)
+        return redirect("review_article", article_id=article.pk)
+    annotations = (
+        Annotation.objects.live()
+        .filter(article=article)
+        .select_related("label", "annotator", "entity", "speaker", "speaker_entity", "reviewed_by")
+        .prefetch_related("sources__entity", "sources__span")
+        .order_by("annotator__username", "start", "id")
+    )
+    by_annotator: dict = {}
+    for annotation in annotations:
+        by_annotator.setdefault(annotation.annotator, []).append(annotation)
+    return render(
+        request,
+        "annotations/review_article.html",
+        {"article": article, "by_annotator": list(by_annotator.items())},
+    )
+
+
+def _review_action(request: HttpRequest, article: Article) -> None:
+    action = request.POST.get("action")
+    if action == "accept_all":
+        analyst = get_object_or_404(User, pk=request.POST.get("annotator") or 0)
+        count = annotations_accept_all(user=request.user, article=article, annotator=analyst)
+        messages.success(request, f"Accepted {count} annotations of {analyst.username}.")
+        return
+    annotation = get_object_or_404(
+        Annotation.objects.live(), pk=request.POST.get("annotation") or 0, article=article
+    )
+    if action not in ("accept", "reject"):
+        raise AnnotationError("unknown action")
+    annotation_review(
+        user=request.user,
+        annotation=annotation,
+        accept=action == "accept",
+        comment=request.POST.get("comment", ""),
+    )
+    messages.success(
+        request, f"{'Accepted' if action == 'accept' else 'Rejected'}: “{annotation.text[:30]}”."
+    )
