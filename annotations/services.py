@@ -540,3 +540,26 @@ def _settle_article(article: Article) -> None:
         Article.objects.filter(pk=article.pk, annotation_status=AnnotationStatus.DONE).update(
             annotation_status=AnnotationStatus.REVIEWED
         )
+
+
+@transaction.atomic
+def version_adopt(*, user: AbstractBaseUser, article: Article, annotator: AbstractBaseUser) -> int:
+    """Accept one analyst's annotations of an article and reject the others'; return accepted."""
+    accepted = 0
+    others = (
+        Annotation.objects.live()
+        .filter(article=article)
+        .exclude(status__in=[Annotation.Status.ACCEPTED, Annotation.Status.REJECTED])
+    )
+    for annotation in others.order_by("id"):
+        if annotation.annotator_id == annotator.pk:
+            annotation_review(user=user, annotation=annotation, accept=True)
+            accepted += 1
+        else:
+            annotation_review(
+                user=user,
+                annotation=annotation,
+                accept=False,
+                comment=f"{annotator.get_username()}'s version of this article was adopted",
+            )
+    return accepted

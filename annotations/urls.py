@@ -7,4 +7,6 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("review/", views.review_queue, name="review_queue"),
     path("review/<int:article_id>/", views.review_article, name="review_article"),
+    path("review/agreement/", views.agreement_overview, name="agreement"),
+    path("review/agreement/<int:article_id>/", views.agreement_article, name="agreement_article"),
 ]

@@ -7,13 +7,20 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
+from annotations.agreement import article_pairs, differences
 from annotations.export import filename, stream
 from annotations.forms import ExportForm
 from annotations.models import Annotation, Label
-from annotations.services import AnnotationError, annotation_review, annotations_accept_all
+from annotations.services import (
+    AnnotationError,
+    annotation_review,
+    annotations_accept_all,
+    version_adopt,
+)
 from articles.models import AnnotationStatus, Article
 
 DEPTHS = 3  # nesting levels drawn distinctly; deeper ones look like the last
+AGREEMENT_ARTICLES = 300  # most recent multi-annotated articles on the agreement page
 
 
 @require_GET
@@ -136,4 +143,91 @@ def _review_action(request: HttpRequest, article: Article) -> None:
     )
     messages.success(
         request, f"{'Accepted' if action == 'accept' else 'Rejected'}: “{annotation.text[:30]}”."
+    )
+
+
+@review_required
+@require_GET
+def agreement_overview(request: HttpRequest) -> HttpResponse:
+    """Return articles annotated by two or more analysts, and agreement per pair of them."""
+    articles = list(
+        Article.objects.annotate(
+            annotators=Count(
+                "annotations__annotator",
+                filter=Q(annotations__deleted_at__isnull=True),
+                distinct=True,
+            )
+        )
+        .filter(annotators__gte=2)
+        .only("id", "title", "body")
+        .order_by("-id")[:AGREEMENT_ARTICLES]
+    )
+    annotations = (
+        Annotation.objects.live()
+        .filter(article__in=articles)
+        .select_related("label", "annotator")
+        .only("article_id", "start", "end", "label__name", "annotator__username", "text")
+    )
+    by_article: dict[int, list] = {}
+    for annotation in annotations:
+        by_article.setdefault(annotation.article_id, []).append(annotation)
+    totals: dict = {}
+    rows = []
+    for article in articles:
+        pairs = article_pairs(article, by_article.get(article.pk, []))
+        rows.append({"article": article, "pairs": pairs})
+        for pair in pairs:
+            for scores in pair["scores"]:
+                key = (pair["a"].username, pair["b"].username, scores.label)
+                totals.setdefault(key, []).append(scores)
+    summary = [
+        {
+            "a": a,
+            "b": b,
+            "label": label,
+            "articles": len(scores),
+            "exact_f1": _mean(s.exact_f1 for s in scores),
+            "overlap_f1": _mean(s.overlap_f1 for s in scores),
+            "kappa": _mean(s.kappa for s in scores),
+        }
+        for (a, b, label), scores in sorted(totals.items())
+    ]
+    return render(
+        request,
+        "annotations/agreement.html",
+        {"rows": rows, "summary": summary, "limit": AGREEMENT_ARTICLES},
+    )
+
+
+def _mean(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+@review_required
+def agreement_article(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Return one article's agreement and a side-by-side of two analysts; adopt a version."""
+    article = get_object_or_404(Article.objects.only("id", "title", "body"), pk=article_id)
+    if request.method == "POST":
+        analyst = get_object_or_404(User, pk=request.POST.get("annotator") or 0)
+        try:
+            count = version_adopt(user=request.user, article=article, annotator=analyst)
+        except AnnotationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Adopted {analyst.username}'s version: {count} accepted.")
+        return redirect("agreement_article", article_id=article.pk)
+    annotations = list(
+        Annotation.objects.live().filter(article=article).select_related("label", "annotator")
+    )
+    pairs = article_pairs(article, annotations)
+    chosen = pairs[0] if pairs else None
+    for pair in pairs:
+        if f"{pair['a'].pk}-{pair['b'].pk}" == request.GET.get("pair"):
+            chosen = pair
+    diff = differences(annotations, chosen["a"], chosen["b"]) if chosen else []
+    return render(
+        request,
+        "annotations/agreement_article.html",
+        {"article": article, "pairs": pairs, "chosen": chosen, "diff": diff},
     )

@@ -80,3 +80,34 @@ def test_review_page_uses_a_constant_number_of_queries(
 ):
     with django_assert_max_num_queries(16):
         assert reviewer_client.get(f"/review/{done_article.pk}/").status_code == 200
+
+
+@pytest.fixture
+def two_analysts(samples, labels, analyst, other_analyst):
+    article = samples["000"]
+    add(analyst, article, labels["claim"], QUOTE)
+    add(analyst, article, labels["speaker"], "佩斯科夫")
+    add(other_analyst, article, labels["claim"], QUOTE)
+    add(other_analyst, article, labels["claim"], "普京会听的")
+    return article
+
+
+def test_agreement_page_per_pair_and_label(reviewer_client, two_analysts):
+    page = reviewer_client.get("/review/agreement/")
+    summary = {row["label"]: row for row in page.context["summary"]}
+    claim = summary["Claim"]
+    assert (claim["a"], claim["b"], claim["articles"]) == ("alice", "bob", 1)
+    assert claim["exact_f1"] == pytest.approx(2 / 3)  # 1 shared of 1 and 2 spans
+    assert summary["Speaker"]["exact_f1"] == 0.0
+
+
+def test_side_by_side_and_adopting_a_version(reviewer_client, two_analysts, other_analyst):
+    page = reviewer_client.get(f"/review/agreement/{two_analysts.pk}/")
+    who = {row["text"]: row["who"] for row in page.context["diff"]}
+    assert who == {QUOTE: "both", "佩斯科夫": "a", "普京会听的": "b"}
+    reviewer_client.post(f"/review/agreement/{two_analysts.pk}/", {"annotator": other_analyst.pk})
+    statuses = {(a.annotator.username, a.text): a.status for a in Annotation.objects.all()}
+    assert statuses[("bob", "普京会听的")] == "accepted"
+    assert statuses[("alice", "佩斯科夫")] == "rejected"
+    rejected = Annotation.objects.get(annotator__username="alice", text="佩斯科夫")
+    assert "bob's version" in rejected.review_comment
