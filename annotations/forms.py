@@ -51,3 +51,21 @@ class ExportForm(forms.Form):
             annotator=data["annotator"],
             label=data["label"],
         )
+
+
+class AssignForm(forms.Form):
+    """Assign one article, the current filtered list, or the next N unassigned articles."""
+
+    analysts = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(groups__name="analyst", is_active=True).order_by("username")
+    )
+    mode = forms.ChoiceField(
+        choices=[
+            ("article", "this article"),
+            ("list", "the filtered list"),
+            ("next", "the next N unassigned"),
+        ]
+    )
+    article = forms.IntegerField(required=False, min_value=1)
+    query = forms.CharField(required=False, max_length=2000, help_text="the list's query string")
+    count = forms.IntegerField(required=False, min_value=1, max_value=1000, initial=10)

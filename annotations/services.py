@@ -563,3 +563,42 @@ def version_adopt(*, user: AbstractBaseUser, article: Article, annotator: Abstra
                 comment=f"{annotator.get_username()}'s version of this article was adopted",
             )
     return accepted
+
+
+ASSIGN_LIMIT = 1000  # articles one assignment request may cover
+
+
+@transaction.atomic
+def articles_assign(
+    *, by: AbstractBaseUser, analysts: list[AbstractBaseUser], article_ids: list[int]
+) -> int:
+    """Give each article to each analyst (two or more for agreement); return new assignments."""
+    if not by.has_perm("accounts.review"):
+        raise NotAllowed("only reviewers and admins assign articles")
+    if not analysts:
+        raise AnnotationError("choose at least one analyst", {"analysts": "required"})
+    if len(article_ids) > ASSIGN_LIMIT:
+        raise AnnotationError(f"at most {ASSIGN_LIMIT} articles at once", {"articles": "too many"})
+    existing = set(
+        Assignment.objects.filter(article_id__in=article_ids, analyst__in=analysts).values_list(
+            "article_id", "analyst_id"
+        )
+    )
+    new = [
+        Assignment(article_id=article_id, analyst=analyst, assigned_by=by)
+        for article_id in article_ids
+        for analyst in analysts
+        if (article_id, analyst.pk) not in existing
+    ]
+    Assignment.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def unassigned_article_ids(count: int) -> list[int]:
+    """Return the ids of the oldest imported articles nobody has been given (copies folded)."""
+    return list(
+        Article.objects.filter(near_duplicate_of__isnull=True)
+        .exclude(pk__in=Assignment.objects.values("article_id"))
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[: min(count, ASSIGN_LIMIT)]
+    )

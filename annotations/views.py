@@ -3,21 +3,26 @@ from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from annotations.agreement import article_pairs, differences
 from annotations.export import filename, stream
-from annotations.forms import ExportForm
-from annotations.models import Annotation, Label
+from annotations.forms import AssignForm, ExportForm
+from annotations.models import Annotation, Assignment, Label
 from annotations.services import (
+    ASSIGN_LIMIT,
     AnnotationError,
     annotation_review,
     annotations_accept_all,
+    articles_assign,
+    unassigned_article_ids,
     version_adopt,
 )
 from articles.models import AnnotationStatus, Article
+from articles.queries import ArticleFilterForm, article_query
 
 DEPTHS = 3  # nesting levels drawn distinctly; deeper ones look like the last
 AGREEMENT_ARTICLES = 300  # most recent multi-annotated articles on the agreement page
@@ -230,4 +235,79 @@ def agreement_article(request: HttpRequest, article_id: int) -> HttpResponse:
         request,
         "annotations/agreement_article.html",
         {"article": article, "pairs": pairs, "chosen": chosen, "diff": diff},
+    )
+
+
+@review_required
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    """Assign articles to analysts, then go back where the form was."""
+    form = AssignForm(request.POST)
+    back = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Assign: "
+            + "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
+        )
+        return redirect(back)
+    mode = form.cleaned_data["mode"]
+    if mode == "article":
+        ids = [form.cleaned_data["article"]] if form.cleaned_data["article"] else []
+    elif mode == "list":
+        filters = ArticleFilterForm(QueryDict(form.cleaned_data["query"]))
+        if not filters.is_valid():
+            messages.error(request, "Assign: the list's filters are not valid any more.")
+            return redirect(back)
+        articles = article_query(filters.cleaned_data, request.user).articles
+        ids = list(articles.values_list("id", flat=True)[:ASSIGN_LIMIT])
+    else:
+        ids = unassigned_article_ids(form.cleaned_data["count"] or 10)
+    ids = list(Article.objects.filter(pk__in=ids).values_list("id", flat=True))
+    analysts = list(form.cleaned_data["analysts"])
+    try:
+        created = articles_assign(by=request.user, analysts=analysts, article_ids=ids)
+    except AnnotationError as error:
+        messages.error(request, error.message)
+    else:
+        names = ", ".join(a.username for a in analysts)
+        messages.success(
+            request, f"Assigned {len(ids)} article(s) to {names}: {created} new assignment(s)."
+        )
+    return redirect(back)
+
+
+@permission_required("accounts.annotate", raise_exception=True)
+@require_GET
+def my_queue(request: HttpRequest) -> HttpResponse:
+    """Return the articles assigned to the signed-in analyst, with progress."""
+    assignments = (
+        Assignment.objects.filter(analyst=request.user)
+        .select_related("article")
+        .annotate(
+            mine=Count(
+                "article__annotations",
+                filter=Q(
+                    article__annotations__annotator=request.user,
+                    article__annotations__deleted_at__isnull=True,
+                ),
+            )
+        )
+        .only("assigned_at", "done_at", "article__id", "article__title", "article__outlet")
+        .order_by(F("done_at").asc(nulls_first=True), "assigned_at", "id")
+    )
+    page = Paginator(assignments, 50).get_page(request.GET.get("page"))
+    total = Assignment.objects.filter(analyst=request.user).count()
+    done = Assignment.objects.filter(analyst=request.user, done_at__isnull=False).count()
+    return render(
+        request,
+        "annotations/my_queue.html",
+        {
+            "page": page,
+            "total": total,
+            "done": done,
+            "percent": round(done / total * 100) if total else 0,
+        },
     )

@@ -42,6 +42,7 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=AnnotationStatus.choices)
     claims = forms.ChoiceField(required=False, choices=[("yes", "has claims"), ("no", "no claims")])
     assigned = forms.ChoiceField(required=False, choices=[("me", "assigned to me")])
+    assignee = forms.IntegerField(required=False, min_value=1, help_text="analyst's user id")
     copies = forms.ChoiceField(required=False, choices=[("fold", "fold"), ("show", "show")])
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in SORTS])
 
@@ -106,6 +107,10 @@ def article_query(data: dict, user=None) -> ArticleQuery:
     if data.get("assigned") == "me" and user is not None:
         articles = articles.filter(
             Exists(Assignment.objects.filter(article=OuterRef("pk"), analyst=user))
+        )
+    if data.get("assignee"):
+        articles = articles.filter(
+            Exists(Assignment.objects.filter(article=OuterRef("pk"), analyst_id=data["assignee"]))
         )
     folded = data.get("copies") != "show"
     if folded:

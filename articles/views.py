@@ -66,9 +66,24 @@ def article_list(request: HttpRequest) -> HttpResponse:
                 for k in ("q", "outlet", "entity", "status", "claims", "assigned")
             ),
             "statuses": AnnotationStatus.choices,
+            **_assign_context(request, query=params.urlencode()),
         },
         status=status,
     )
+
+
+def _assign_context(request: HttpRequest, **where) -> dict:
+    """Return what the assignment form needs, for reviewers; nothing for others."""
+    if not request.user.has_perm("accounts.review"):
+        return {}
+    from django.contrib.auth.models import User
+
+    analysts = User.objects.filter(groups__name="analyst", is_active=True).order_by("username")
+    return {
+        "assign_analysts": list(analysts.only("id", "username")),
+        "assign_query": where.get("query"),
+        "assign_article": where.get("article"),
+    }
 
 
 def _outlets() -> list[str]:
@@ -148,6 +163,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
             "neighbours": _neighbours(request, article.pk),
             "kinds": Entity.Kind.choices,
             "workspace": workspace_context(request, article),
+            **_assign_context(request, article=article.pk),
         },
     )
 
