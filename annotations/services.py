@@ -418,9 +418,14 @@ def article_mark_done(*, user: AbstractBaseUser, article: Article) -> Assignment
 @transaction.atomic
 def suggestion_accept(*, user: AbstractBaseUser, suggestion: Suggestion) -> list[Annotation]:
     """Turn a suggested claim (with its speaker and source) into the user's annotations."""
-    labels = {
-        label.kind: label for label in Label.objects.filter(name__in=["Claim", "Speaker", "Source"])
-    }
+    # The first label of each kind (by position): renaming or adding labels keeps working.
+    labels: dict[str, Label] = {}
+    for label in Label.objects.filter(kind__in=["claim", "speaker", "source"]).order_by(
+        "position", "id"
+    ):
+        labels.setdefault(label.kind, label)
+    if len(labels) < 3:
+        raise AnnotationError("a claim, a speaker and a source label must exist")
     article = suggestion.article
     created: list[Annotation] = []
 

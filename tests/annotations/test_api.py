@@ -310,3 +310,26 @@ def test_listing_uses_a_constant_number_of_queries(
         create(alice_api, article, labels["claim"], text)
     with django_assert_max_num_queries(12):
         assert alice_api.get("/api/v1/annotations/", {"article": article.pk}).status_code == 200
+
+
+def test_the_import_stores_suggestions_that_can_be_accepted_or_dismissed(alice_api, samples):
+    from annotations.models import Suggestion
+
+    article = samples["000"]
+    listed = alice_api.get("/api/v1/annotations/suggestions/", {"article": article.pk}).json()
+    claims = [s for s in listed["results"] if s["kind"] == "claim"]
+    assert claims, "the import should suggest claims for sample 000"
+    quoted = next(s for s in claims if "艰苦的工作仍在继续" in s["text"])
+    speaker = Suggestion.objects.get(pk=quoted["speaker"])
+    assert speaker.text == "佩斯科夫" and speaker.entity.name == "佩斯科夫"
+    accepted = alice_api.post(f"/api/v1/annotations/suggestions/{quoted['id']}/accept/")
+    assert accepted.status_code == 201
+    claim = Annotation.objects.get(label__kind="claim")
+    assert claim.origin == "suggestion" and claim.speaker.text == "佩斯科夫"
+    other = next(s for s in claims if s["id"] != quoted["id"])
+    assert (
+        alice_api.post(f"/api/v1/annotations/suggestions/{other['id']}/dismiss/").status_code == 204
+    )
+    after = alice_api.get("/api/v1/annotations/suggestions/", {"article": article.pk}).json()
+    remaining = {s["id"] for s in after["results"]}
+    assert quoted["id"] not in remaining and other["id"] not in remaining
