@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from articles.forms import AliasForm, EntityMergeForm
 from articles.models import Alias, AnnotationStatus, Article, Entity, Mention
 from articles.queries import (
+    DEFERRED,
     RANK_WINDOW,
     ArticleFilterForm,
     article_query,
@@ -36,12 +37,20 @@ def article_list(request: HttpRequest) -> HttpResponse:
     else:
         status = 400
         result = article_query({}, request.user)
-    paginator = Paginator(result.articles, PAGE_SIZE)
     capped = False
-    if result.parsed:
-        # Counting every match of a common word costs seconds; stop at COUNT_CAP.
-        paginator.count, capped = bounded_count(result.articles)
-    page = paginator.get_page(request.GET.get("page"))
+    if result.parsed and result.sort == "relevance":
+        # The ranked window is at most RANK_WINDOW ids: rank them once, then page in Python
+        # (counting and paging in SQL would read every matching tsvector twice).
+        paginator = Paginator(list(result.articles.values_list("id", flat=True)), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        found = Article.objects.defer(*DEFERRED).in_bulk(list(page.object_list))
+        page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    else:
+        paginator = Paginator(result.articles, PAGE_SIZE)
+        if result.parsed:
+            # Counting every match of a common word costs seconds; stop at COUNT_CAP.
+            paginator.count, capped = bounded_count(result.articles)
+        page = paginator.get_page(request.GET.get("page"))
     rows = with_copy_counts(list(page.object_list))
     if result.parsed:
         for article in rows:

@@ -75,7 +75,7 @@ def fill(url: str, total: int) -> None:
                 created_at, updated_at)
             SELECT s.article_id, %s, s.start + 60, s.start + 100,
                    substr(a.body, s.start + 61, 40), s.annotator_id, s.id, s.entity_id,
-                   CASE WHEN s.id % 7 = 0 THEN '=SUM(A1)' ELSE '' END, 'manual', 'accepted',
+                   CASE WHEN s.id %% 7 = 0 THEN '=SUM(A1)' ELSE '' END, 'manual', 'accepted',
                    false, '', '', 1, now(), now()
             FROM annotations_annotation s JOIN articles_article a ON a.id = s.article_id
             WHERE s.label_id = %s

@@ -4,7 +4,16 @@ from rest_framework import serializers
 
 from annotations.models import Annotation, Label, Suggestion
 from articles.models import Article, Entity
-from articles.pipeline.offsets import codepoint_to_utf16
+from articles.pipeline.offsets import Utf16Index
+
+
+def utf16_index(context: dict, article_id: int) -> Utf16Index | None:
+    """Return the (cached) UTF-16 index of an article body given in context["bodies"]."""
+    indexes = context.setdefault("utf16", {})
+    if article_id not in indexes:
+        body = (context.get("bodies") or {}).get(article_id)
+        indexes[article_id] = Utf16Index(body) if body is not None else None
+    return indexes[article_id]
 
 
 class SourceInput(serializers.Serializer):
@@ -86,17 +95,13 @@ class AnnotationOutput(serializers.ModelSerializer):
             "version", "deleted", "created_at", "updated_at",
         ]  # fmt: skip
 
-    def _body(self, annotation) -> str | None:
-        bodies = self.context.get("bodies") or {}
-        return bodies.get(annotation.article_id)
-
     def get_start16(self, annotation) -> int | None:
-        body = self._body(annotation)
-        return codepoint_to_utf16(body, annotation.start) if body is not None else None
+        index = utf16_index(self.context, annotation.article_id)
+        return index.utf16(annotation.start) if index else None
 
     def get_end16(self, annotation) -> int | None:
-        body = self._body(annotation)
-        return codepoint_to_utf16(body, annotation.end) if body is not None else None
+        index = utf16_index(self.context, annotation.article_id)
+        return index.utf16(annotation.end) if index else None
 
     def get_speaker_text(self, annotation) -> str | None:
         return annotation.speaker.text if annotation.speaker_id else None
@@ -131,7 +136,7 @@ class SuggestionOutput(serializers.ModelSerializer):
         ]
 
     def get_start16(self, suggestion) -> int:
-        return codepoint_to_utf16(self.context["bodies"][suggestion.article_id], suggestion.start)
+        return utf16_index(self.context, suggestion.article_id).utf16(suggestion.start)
 
     def get_end16(self, suggestion) -> int:
-        return codepoint_to_utf16(self.context["bodies"][suggestion.article_id], suggestion.end)
+        return utf16_index(self.context, suggestion.article_id).utf16(suggestion.end)

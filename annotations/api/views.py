@@ -31,6 +31,11 @@ from articles.pipeline.offsets import utf16_to_codepoint
 from config.api import error_body
 
 
+class AnnotationPagination(Pagination):
+    # The workspace loads an article's annotations in one request.
+    max_page_size = 1000
+
+
 def annotation_queryset() -> QuerySet:
     """Annotations with everything the output serializer reads, in a fixed number of queries."""
     return Annotation.objects.select_related(
@@ -108,7 +113,7 @@ class AnnotationListCreate(APIView):
                 raise ValidationError({"status": [f"one of {', '.join(Annotation.Status.values)}"]})
             annotations = annotations.filter(status=state)
         annotations = annotations.order_by("article_id", "start", "end", "id")
-        paginator = Pagination()
+        paginator = AnnotationPagination()
         page = paginator.paginate_queryset(annotations, request, view=self)
         bodies = dict(
             Article.objects.filter(pk__in={a.article_id for a in page}).values_list("id", "body")

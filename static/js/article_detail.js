@@ -62,7 +62,7 @@ function explain(result) {
 }
 
 async function loadAnnotations() {
-  const params = new URLSearchParams({ article: config.article, page_size: 200 });
+  const params = new URLSearchParams({ article: config.article, page_size: 1000 });
   if (state.annotator) params.set("annotator", state.annotator);
   let url = `${config.urls.annotations}?${params}`;
   const all = [];
@@ -105,22 +105,40 @@ function offsetOf(node, offset) {
   return Number(paragraph.dataset.start16) + range.toString().length;
 }
 
-// Returns the DOM position of a UTF-16 body offset.
+// Text nodes of each paragraph with their UTF-16 start, built once: the text never changes.
+const textNodes = new Map();
+
+function nodesOf(paragraph) {
+  if (!textNodes.has(paragraph)) {
+    const nodes = [];
+    let offset = Number(paragraph.dataset.start16);
+    const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      nodes.push({ node: walker.currentNode, start: offset });
+      offset += walker.currentNode.length;
+    }
+    textNodes.set(paragraph, nodes);
+  }
+  return textNodes.get(paragraph);
+}
+
+// Returns the DOM position of a UTF-16 body offset (binary searches, no DOM walks).
 function positionOf(offset16) {
-  let paragraph = paragraphs[0];
-  for (const p of paragraphs) {
-    if (Number(p.dataset.start16) <= offset16) paragraph = p;
-    else break;
+  let low = 0;
+  let high = paragraphs.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (Number(paragraphs[middle].dataset.start16) <= offset16) low = middle;
+    else high = middle - 1;
   }
-  let remaining = offset16 - Number(paragraph.dataset.start16);
-  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
-  let last = null;
-  while (walker.nextNode()) {
-    last = walker.currentNode;
-    if (remaining <= last.length) return { node: last, offset: remaining };
-    remaining -= last.length;
+  const paragraph = paragraphs[low];
+  const nodes = nodesOf(paragraph);
+  if (!nodes.length) return { node: paragraph, offset: 0 };
+  for (const { node, start } of nodes) {
+    if (offset16 <= start + node.length) return { node, offset: Math.max(0, offset16 - start) };
   }
-  return last ? { node: last, offset: last.length } : { node: paragraph, offset: 0 };
+  const last = nodes[nodes.length - 1];
+  return { node: last.node, offset: last.node.length };
 }
 
 function rangeOf(start16, end16) {
@@ -766,6 +784,6 @@ if (annotatorSelect) {
   });
 }
 
-await loadSuggestions();
-await loadAnnotations();
+await Promise.all([loadSuggestions(), loadAnnotations()]);
+render();
 document.documentElement.dataset.workspaceReady = "true";
