@@ -97,8 +97,58 @@ LEFT JOIN LATERAL (
 """
 
 
-def _query(filters: ExportFilters) -> tuple[str, list[Any]]:
-    """Return the export SQL and its parameters."""
+# The CSV exports get every cell ready-made as text from PostgreSQL (times in UTC ISO 8601,
+# several sources joined with "; "), so that Python only neutralises formulas and writes:
+# building records for 1,000,000 rows in Python is what made the export slow.
+_TIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+_SOURCES = """
+LEFT JOIN LATERAL (
+    SELECT string_agg(s2.text, '; ' ORDER BY cs.id) AS texts,
+           string_agg(e2.name, '; ' ORDER BY cs.id) AS entities,
+           string_agg(e2.id::text, '; ' ORDER BY cs.id) AS entity_ids
+    FROM annotations_claimsource cs
+    LEFT JOIN annotations_annotation s2 ON s2.id = cs.span_id
+    LEFT JOIN articles_entity e2 ON e2.id = COALESCE(cs.entity_id, s2.entity_id)
+    WHERE cs.claim_id = a.id
+) src ON true
+"""
+_JOINS = """
+FROM annotations_annotation a
+JOIN articles_article ar ON ar.id = a.article_id
+JOIN annotations_label l ON l.id = a.label_id
+JOIN auth_user u ON u.id = a.annotator_id
+LEFT JOIN auth_user rv ON rv.id = a.reviewed_by_id
+LEFT JOIN annotations_annotation sp ON sp.id = a.speaker_id
+LEFT JOIN articles_entity se ON se.id = COALESCE(a.speaker_entity_id, sp.entity_id)
+LEFT JOIN articles_entity e ON e.id = a.entity_id
+"""
+CLAIM_CSV_SELECT = f"""
+SELECT ar.id, ar.title, ar.outlet, COALESCE(ar.published::text, ''), ar.source_name,
+       a.text, a.start, a."end", l.name, COALESCE(sp.text, ''), COALESCE(se.name, ''),
+       COALESCE(se.latin_name, ''), COALESCE(se.id::text, ''),
+       CASE WHEN a.speaker_anonymous THEN 'yes' ELSE '' END, a.speaker_description,
+       COALESCE(src.texts, ''), COALESCE(src.entities, ''), COALESCE(src.entity_ids, ''),
+       u.username, a.status, COALESCE(rv.username, ''),
+       COALESCE({_TIME.format("a.reviewed_at")}, ''), {_TIME.format("a.created_at")},
+       {_TIME.format("a.updated_at")}, a.note
+{_JOINS} {_SOURCES}
+"""
+SPAN_CSV_SELECT = f"""
+SELECT a.id, ar.id, ar.title, ar.outlet, COALESCE(ar.published::text, ''), ar.source_name,
+       l.name, l.kind, a.text, a.start, a."end", COALESCE(e.id::text, ''),
+       COALESCE(e.name, ''), COALESCE(e.latin_name, ''), COALESCE(e.kind, ''), u.username,
+       a.status, COALESCE(rv.username, ''), COALESCE({_TIME.format("a.reviewed_at")}, ''),
+       {_TIME.format("a.created_at")}, {_TIME.format("a.updated_at")}, a.note
+{_JOINS}
+"""
+# Columns that hold text someone typed or scraped: only these can carry a formula.
+CLAIM_TEXT_CELLS = (1, 2, 4, 5, 8, 9, 10, 11, 14, 15, 16, 18, 20, 24)
+SPAN_TEXT_CELLS = (2, 3, 5, 6, 8, 12, 13, 15, 17, 21)
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def _query(filters: ExportFilters, select: str = SELECT) -> tuple[str, list[Any]]:
+    """Return the export SQL (select + the filters) and its parameters."""
     where = ["a.deleted_at IS NULL"]
     params: list[Any] = []
     if filters.kind == "claims":
@@ -124,12 +174,12 @@ def _query(filters: ExportFilters) -> tuple[str, list[Any]]:
     if filters.label:
         where.append("l.name = ANY(%s)")
         params.append(filters.label)
-    return f"{SELECT} WHERE {' AND '.join(where)} ORDER BY a.id", params
+    return f"{select} WHERE {' AND '.join(where)} ORDER BY a.id", params
 
 
-def _rows(filters: ExportFilters) -> Iterator[tuple]:
+def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
     """Yield the raw rows from a server-side cursor, BATCH at a time."""
-    sql, params = _query(filters)
+    sql, params = _query(filters, select)
     # chunked_cursor() is a named (server-side) cursor on PostgreSQL; it must run in a
     # transaction, so the export reads one consistent snapshot too.
     from django.db import transaction
@@ -218,44 +268,6 @@ def _entity(pk: int | None, name: str | None, latin: str | None, kind: str | Non
     return {"id": pk, "name": name, "latin": latin or "", "kind": kind}
 
 
-def _claim_cells(r: dict[str, Any]) -> list[Any]:
-    speaker = r.get("speaker") or {}
-    speaker_entity = speaker.get("entity") or {}
-    sources = r.get("sources") or []
-    article = r["article"]
-    return [
-        article["id"], article["title"], article["outlet"], article["published"] or "",
-        article["source_file"], r["text"], r["start"], r["end"], r["label"],
-        speaker.get("text") or "", speaker_entity.get("name", ""), speaker_entity.get("latin", ""),
-        speaker_entity.get("id", ""), "yes" if speaker.get("anonymous") else "",
-        speaker.get("description") or "",
-        "; ".join(s["text"] or "" for s in sources if s["text"]),
-        "; ".join(s["entity"]["name"] for s in sources if s["entity"]),
-        "; ".join(str(s["entity"]["id"]) for s in sources if s["entity"]),
-        r["annotator"], r["status"], r["reviewer"] or "", r["reviewed_at"] or "",
-        r["created_at"], r["updated_at"], r["note"],
-    ]  # fmt: skip
-
-
-def _span_cells(r: dict[str, Any], annotation_id: int) -> list[Any]:
-    entity = r["entity"] or {}
-    article = r["article"]
-    return [
-        annotation_id, article["id"], article["title"], article["outlet"],
-        article["published"] or "", article["source_file"], r["label"], r["kind"], r["text"],
-        r["start"], r["end"], entity.get("id", ""), entity.get("name", ""),
-        entity.get("latin", ""), entity.get("kind", ""), r["annotator"], r["status"],
-        r["reviewer"] or "", r["reviewed_at"] or "", r["created_at"], r["updated_at"], r["note"],
-    ]  # fmt: skip
-
-
-def excel_safe(value: Any) -> Any:
-    """Return a cell value that spreadsheets will not run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def stream(filters: ExportFilters, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
     """Yield the export as encoded chunks (UTF-8; CSV with CRLF and, by default, a BOM)."""
     if fmt == "jsonl":
@@ -270,15 +282,19 @@ def stream(filters: ExportFilters, fmt: str, *, bom: bool = True) -> Iterator[by
         return
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # quotes keep line breaks inside cells
-    writer.writerow(CLAIM_COLUMNS if filters.kind == "claims" else SPAN_COLUMNS)
-    first = out.getvalue()
-    yield (("\ufeff" if bom else "") + first).encode()
+    claims = filters.kind == "claims"
+    writer.writerow(CLAIM_COLUMNS if claims else SPAN_COLUMNS)
+    yield (("\ufeff" if bom else "") + out.getvalue()).encode()
     out.seek(0)
     out.truncate()
-    for count, row in enumerate(_rows(filters), start=1):
-        r = record(row)
-        cells = _claim_cells(r) if filters.kind == "claims" else _span_cells(r, row[0])
-        writer.writerow([excel_safe(cell) for cell in cells])
+    text_cells = CLAIM_TEXT_CELLS if claims else SPAN_TEXT_CELLS
+    for count, row in enumerate(_rows(filters, CLAIM_CSV_SELECT if claims else SPAN_CSV_SELECT), 1):
+        cells = list(row)
+        for index in text_cells:
+            value = cells[index]
+            if value and value[0] in FORMULA_FIRST:
+                cells[index] = "'" + value
+        writer.writerow(cells)
         if count % BATCH == 0:
             yield out.getvalue().encode()
             out.seek(0)
