@@ -10,6 +10,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.db import connection
@@ -17,8 +18,6 @@ from django.db import connection
 KINDS = ("claims", "spans")
 FORMATS = ("csv", "jsonl")
 BATCH = 2000  # rows fetched from the server-side cursor at a time
-# A cell starting with one of these is a formula to Excel and LibreOffice: prefix "'".
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CLAIM_COLUMNS = [
     "article_id", "article_title", "outlet", "published", "source_file", "claim_text",
@@ -101,16 +100,19 @@ LEFT JOIN LATERAL (
 # several sources joined with "; "), so that Python only neutralises formulas and writes:
 # building records for 1,000,000 rows in Python is what made the export slow.
 _TIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+# Sources aggregated once for all claims (a hash join), not per row (a nested loop):
+# for a full export that is about half of PostgreSQL's time.
 _SOURCES = """
-LEFT JOIN LATERAL (
-    SELECT string_agg(s2.text, '; ' ORDER BY cs.id) AS texts,
+LEFT JOIN (
+    SELECT cs.claim_id,
+           string_agg(s2.text, '; ' ORDER BY cs.id) AS texts,
            string_agg(e2.name, '; ' ORDER BY cs.id) AS entities,
            string_agg(e2.id::text, '; ' ORDER BY cs.id) AS entity_ids
     FROM annotations_claimsource cs
     LEFT JOIN annotations_annotation s2 ON s2.id = cs.span_id
     LEFT JOIN articles_entity e2 ON e2.id = COALESCE(cs.entity_id, s2.entity_id)
-    WHERE cs.claim_id = a.id
-) src ON true
+    GROUP BY cs.claim_id
+) src ON src.claim_id = a.id
 """
 _JOINS = """
 FROM annotations_annotation a
@@ -122,29 +124,42 @@ LEFT JOIN annotations_annotation sp ON sp.id = a.speaker_id
 LEFT JOIN articles_entity se ON se.id = COALESCE(a.speaker_entity_id, sp.entity_id)
 LEFT JOIN articles_entity e ON e.id = a.entity_id
 """
+
+
+def _safe(expression: str) -> str:
+    """Return SQL that prefixes ' to a text cell a spreadsheet would run as a formula."""
+    starts = ", ".join(["'='", "'+'", "'-'", "'@'", "E'\\t'", "E'\\r'"])
+    quote = "''''"  # SQL for a string holding one '
+    return (
+        f"CASE WHEN left({expression}, 1) IN ({starts}) "
+        f"THEN {quote} || {expression} ELSE {expression} END"
+    )
+
+
+# Every free-text cell (typed or scraped) goes through _safe; ids, offsets, statuses and
+# times cannot start with a formula character.
 CLAIM_CSV_SELECT = f"""
-SELECT ar.id, ar.title, ar.outlet, COALESCE(ar.published::text, ''), ar.source_name,
-       a.text, a.start, a."end", l.name, COALESCE(sp.text, ''), COALESCE(se.name, ''),
-       COALESCE(se.latin_name, ''), COALESCE(se.id::text, ''),
-       CASE WHEN a.speaker_anonymous THEN 'yes' ELSE '' END, a.speaker_description,
-       COALESCE(src.texts, ''), COALESCE(src.entities, ''), COALESCE(src.entity_ids, ''),
-       u.username, a.status, COALESCE(rv.username, ''),
-       COALESCE({_TIME.format("a.reviewed_at")}, ''), {_TIME.format("a.created_at")},
-       {_TIME.format("a.updated_at")}, a.note
+SELECT ar.id, {_safe("ar.title")}, {_safe("ar.outlet")}, COALESCE(ar.published::text, ''),
+       {_safe("ar.source_name")}, {_safe("a.text")}, a.start, a."end", {_safe("l.name")},
+       {_safe("COALESCE(sp.text, '')")}, {_safe("COALESCE(se.name, '')")},
+       {_safe("COALESCE(se.latin_name, '')")}, COALESCE(se.id::text, ''),
+       CASE WHEN a.speaker_anonymous THEN 'yes' ELSE '' END, {_safe("a.speaker_description")},
+       {_safe("COALESCE(src.texts, '')")}, {_safe("COALESCE(src.entities, '')")},
+       COALESCE(src.entity_ids, ''), {_safe("u.username")}, a.status,
+       {_safe("COALESCE(rv.username, '')")}, COALESCE({_TIME.format("a.reviewed_at")}, ''),
+       {_TIME.format("a.created_at")}, {_TIME.format("a.updated_at")}, {_safe("a.note")}
 {_JOINS} {_SOURCES}
 """
 SPAN_CSV_SELECT = f"""
-SELECT a.id, ar.id, ar.title, ar.outlet, COALESCE(ar.published::text, ''), ar.source_name,
-       l.name, l.kind, a.text, a.start, a."end", COALESCE(e.id::text, ''),
-       COALESCE(e.name, ''), COALESCE(e.latin_name, ''), COALESCE(e.kind, ''), u.username,
-       a.status, COALESCE(rv.username, ''), COALESCE({_TIME.format("a.reviewed_at")}, ''),
-       {_TIME.format("a.created_at")}, {_TIME.format("a.updated_at")}, a.note
+SELECT a.id, ar.id, {_safe("ar.title")}, {_safe("ar.outlet")},
+       COALESCE(ar.published::text, ''), {_safe("ar.source_name")}, {_safe("l.name")}, l.kind,
+       {_safe("a.text")}, a.start, a."end", COALESCE(e.id::text, ''),
+       {_safe("COALESCE(e.name, '')")}, {_safe("COALESCE(e.latin_name, '')")},
+       COALESCE(e.kind, ''), {_safe("u.username")}, a.status,
+       {_safe("COALESCE(rv.username, '')")}, COALESCE({_TIME.format("a.reviewed_at")}, ''),
+       {_TIME.format("a.created_at")}, {_TIME.format("a.updated_at")}, {_safe("a.note")}
 {_JOINS}
 """
-# Columns that hold text someone typed or scraped: only these can carry a formula.
-CLAIM_TEXT_CELLS = (1, 2, 4, 5, 8, 9, 10, 11, 14, 15, 16, 18, 20, 24)
-SPAN_TEXT_CELLS = (2, 3, 5, 6, 8, 12, 13, 15, 17, 21)
-FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def _query(filters: ExportFilters, select: str = SELECT) -> tuple[str, list[Any]]:
@@ -189,6 +204,17 @@ def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(BATCH):
             yield from batch
+
+
+def _copied_rows(filters: ExportFilters, select: str) -> Iterator[tuple]:
+    """Yield rows of text cells through COPY, PostgreSQL's fastest way out of a query."""
+    sql, params = _query(filters, select)
+    # the psycopg cursor behind Django's; COPY streams, so memory stays flat
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+    ):
+        yield from copy.rows()
 
 
 def _iso(value: Any) -> str:
@@ -287,20 +313,12 @@ def stream(filters: ExportFilters, fmt: str, *, bom: bool = True) -> Iterator[by
     yield (("\ufeff" if bom else "") + out.getvalue()).encode()
     out.seek(0)
     out.truncate()
-    text_cells = CLAIM_TEXT_CELLS if claims else SPAN_TEXT_CELLS
-    for count, row in enumerate(_rows(filters, CLAIM_CSV_SELECT if claims else SPAN_CSV_SELECT), 1):
-        cells = list(row)
-        for index in text_cells:
-            value = cells[index]
-            if value and value[0] in FORMULA_FIRST:
-                cells[index] = "'" + value
-        writer.writerow(cells)
-        if count % BATCH == 0:
-            yield out.getvalue().encode()
-            out.seek(0)
-            out.truncate()
-    if out.tell():
+    rows = _copied_rows(filters, CLAIM_CSV_SELECT if claims else SPAN_CSV_SELECT)
+    while batch := list(islice(rows, BATCH)):
+        writer.writerows(batch)
         yield out.getvalue().encode()
+        out.seek(0)
+        out.truncate()
 
 
 def filename(filters: ExportFilters, fmt: str, today: datetime.date | None = None) -> str:
