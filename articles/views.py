@@ -23,6 +23,7 @@ from articles.render import paragraphs, snippet
 from articles.services import EntityError, alias_delete, entity_merge
 
 PAGE_SIZE = 25
+CLAIMS_SHOWN = 20  # latest claims on an entity's page (the export has them all)
 browse_required = permission_required("accounts.browse", raise_exception=True)
 review_required = permission_required("accounts.review", raise_exception=True)
 
@@ -257,11 +258,22 @@ def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     paginator.count = entity.article_count  # kept by the import; counting would scan
     page = paginator.get_page(request.GET.get("page"))
     can_edit = request.user.has_perm("accounts.review")
+    from annotations.models import Annotation
+
+    claims = (
+        Annotation.objects.live()
+        .visible_to(request.user)
+        .filter(speaker_entity=entity, label__kind="claim")
+        .select_related("article")
+        .only("id", "text", "status", "article__id", "article__title")
+        .order_by("-created_at")[:CLAIMS_SHOWN]
+    )
     return render(
         request,
         "articles/entity_detail.html",
         {
             "entity": entity,
+            "claims": claims,
             "aliases": entity.aliases.order_by("name"),
             "page": page,
             "can_edit": can_edit,

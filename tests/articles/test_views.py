@@ -216,3 +216,46 @@ def test_pages_use_a_constant_number_of_queries(
     ]:
         with django_assert_max_num_queries(14):
             assert analyst_client.get(url).status_code == 200
+
+
+def test_entity_page_lists_the_claims_it_made(reviewer_client, samples, analyst):
+    from annotations.models import Label
+    from annotations.services import Changes, annotation_create
+
+    article = samples["000"]
+    peskov = Alias.objects.get(normalized="佩斯科夫").entity
+    start = article.body.index("艰苦的工作仍在继续")
+    annotation_create(
+        user=analyst,
+        article=article,
+        changes=Changes(
+            label=Label.objects.get(name="Claim"),
+            start=start,
+            end=start + 9,
+            text="艰苦的工作仍在继续",
+            speaker_entity=peskov,
+        ),
+    )
+    page = reviewer_client.get(f"/entities/{peskov.pk}/")
+    assert [c.text for c in page.context["claims"]] == ["艰苦的工作仍在继续"]
+    assert "Claims it made" in page.content.decode()
+
+
+def test_admin_manages_labels(admin_client_, db):
+    page = admin_client_.get("/admin/annotations/label/")
+    assert page.status_code == 200 and "Claim" in page.content.decode()
+    response = admin_client_.post(
+        "/admin/annotations/label/add/",
+        {
+            "name": "Denial",
+            "kind": "claim",
+            "colour": "#aa0000",
+            "shortcut": "4",
+            "position": 5,
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    from annotations.models import Label
+
+    assert Label.objects.get(name="Denial").shortcut == "4"
