@@ -146,6 +146,7 @@ class ClaimSource(models.Model):
     )
 
     class Meta:
+        ordering = ["id"]  # sources are listed in the order they were linked
         constraints = [
             models.CheckConstraint(
                 condition=Q(span__isnull=False) | Q(entity__isnull=False),

@@ -41,7 +41,10 @@ def annotation_queryset() -> QuerySet:
     return Annotation.objects.select_related(
         "label", "annotator", "entity", "speaker_entity", "speaker"
     ).prefetch_related(
-        Prefetch("sources", queryset=ClaimSource.objects.select_related("entity", "span"))
+        # in the order they were linked (tests and exports rely on it)
+        Prefetch(
+            "sources", queryset=ClaimSource.objects.select_related("entity", "span").order_by("id")
+        )
     )
 
 
