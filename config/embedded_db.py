@@ -5,6 +5,7 @@ running so that runserver, its reloader, manage.py commands and the tests all sh
 """
 
 import fcntl
+import json
 import warnings
 from pathlib import Path
 
@@ -24,11 +25,27 @@ def embedded_database(var_dir: Path) -> dict[str, str]:
     # the database, which two processes starting at once (runserver + reloader) could race.
     with open(var_dir / ".postgres.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        _repair_handle_list(var_dir / "postgres" / ".handle_pids.json")
         server = pgserver.get_server(var_dir / "postgres", cleanup_mode=None)
         info = server.get_postmaster_info()
         socket_dir = str(info.socket_dir) if info.socket_dir else str(var_dir / "postgres")
         _ensure_database(socket_dir, info.port or 5432)
     return {"HOST": socket_dir, "PORT": str(info.port or 5432), "USER": "postgres"}
+
+
+def _repair_handle_list(path: Path) -> None:
+    """Reset pgserver's list of client processes when a killed process left it unreadable.
+
+    pgserver rewrites this JSON file as processes start and exit; a process killed in the
+    middle leaves it empty, and every later start would fail parsing it. We never let
+    pgserver stop the server (cleanup_mode=None), so the list carries nothing we need.
+    """
+    try:
+        json.loads(path.read_text())
+    except FileNotFoundError:
+        return
+    except (ValueError, OSError):
+        path.write_text("[]")
 
 
 def _ensure_database(socket_dir: str, port: int) -> None:
