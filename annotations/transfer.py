@@ -161,31 +161,16 @@ def _load(loader: _Loader, record: dict, result: ImportResult) -> None:
         fields["speaker_description"] = speaker.get("description") or ""
         speaker_entity = loader.entity(speaker.get("entity"))
         if speaker.get("text") is not None:
-            span, made = loader.span(
-                speaker,
-                article,
-                label=loader.label(speaker.get("label") or "Speaker"),
-                entity=speaker_entity,
-                annotator=annotator,
-                status=record["status"],
+            fields["speaker"] = _part(
+                loader, speaker, "Speaker", speaker_entity, article, annotator, record, result
             )
-            fields["speaker"] = span
-            _stamp(span, record, made, result)
         elif speaker_entity is not None:
             fields["speaker_entity"] = speaker_entity
     links = []
     for source in sources:
         entity = loader.entity(source.get("entity"))
         if source.get("text") is not None:
-            span, made = loader.span(
-                source,
-                article,
-                label=loader.label(source.get("label") or "Source"),
-                entity=entity,
-                annotator=annotator,
-                status=record["status"],
-            )
-            _stamp(span, record, made, result)
+            span = _part(loader, source, "Source", entity, article, annotator, record, result)
             links.append(ClaimSource(span=span))
         else:
             links.append(ClaimSource(entity=entity))
@@ -216,6 +201,29 @@ def _load(loader: _Loader, record: dict, result: ImportResult) -> None:
         Article.objects.filter(
             pk=article.pk, annotation_status=AnnotationStatus.NOT_STARTED
         ).update(annotation_status=AnnotationStatus.IN_PROGRESS)
+
+
+def _part(
+    loader: _Loader,
+    part: dict,
+    default_label: str,
+    entity: Entity | None,
+    article: Article,
+    annotator: User,
+    record: dict,
+    result: ImportResult,
+) -> Annotation:
+    """Return the speaker or source span a claim record carries (found or made)."""
+    span, made = loader.span(
+        part,
+        article,
+        label=loader.label(part.get("label") or default_label),
+        entity=entity,
+        annotator=annotator,
+        status=record["status"],
+    )
+    _stamp(span, record, made, result)
+    return span
 
 
 def _stamp(annotation: Annotation, record: dict, made: bool, result: ImportResult) -> None:
