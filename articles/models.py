@@ -110,6 +110,21 @@ class Article(models.Model):
         return self.title_source == self.TitleSource.FALLBACK
 
 
+class EntityQuerySet(models.QuerySet):
+    def live(self) -> "EntityQuerySet":
+        """Entities not merged away."""
+        return self.filter(merged_into__isnull=True)
+
+    def search(self, query: str) -> "EntityQuerySet":
+        """Entities one of whose aliases, or whose Latin name, contains query."""
+        if not query:
+            return self
+        named = models.Exists(
+            Alias.objects.filter(entity=models.OuterRef("pk"), name__icontains=query)
+        )
+        return self.filter(named | Q(latin_name__icontains=query))
+
+
 class Entity(models.Model):
     """A person, organisation, place or outlet, under one canonical Chinese name."""
 
@@ -137,6 +152,8 @@ class Entity(models.Model):
     mention_count = models.PositiveIntegerField(default=0)
     article_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EntityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "entities"

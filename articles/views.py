@@ -192,15 +192,12 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     """Return entities of one kind (or all), most mentioned first, searchable."""
     kind = request.GET.get("kind", "")
     query = request.GET.get("q", "").strip()[:100]
-    entities = Entity.objects.filter(merged_into__isnull=True)
+    entities = Entity.objects.live()
     if kind in Entity.Kind.values:
         entities = entities.filter(kind=kind)
     else:
         kind = ""
-    if query:
-        entities = entities.filter(
-            Exists(Alias.objects.filter(entity=OuterRef("pk"), name__icontains=query))
-        ) | entities.filter(latin_name__icontains=query)
+    entities = entities.search(query)
     entities = entities.order_by("-mention_count", "name")
     page = Paginator(entities, 50).get_page(request.GET.get("page"))
     return render(
@@ -214,13 +211,10 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 def entity_autocomplete(request: HttpRequest) -> JsonResponse:
     """Return up to 10 entities whose alias or Latin name contains q, for pickers."""
     query = request.GET.get("q", "").strip()[:100]
-    entities = Entity.objects.filter(merged_into__isnull=True)
+    entities = Entity.objects.live()
     if request.GET.get("kind") in Entity.Kind.values:
         entities = entities.filter(kind=request.GET["kind"])
-    if query:
-        entities = entities.filter(
-            Exists(Alias.objects.filter(entity=OuterRef("pk"), name__icontains=query))
-        ) | entities.filter(latin_name__icontains=query)
+    entities = entities.search(query)
     rows = entities.order_by("-mention_count")[:10]
     return JsonResponse(
         {

@@ -1,4 +1,4 @@
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -9,7 +9,7 @@ from articles.api.serializers import (
     EntityDetailSerializer,
     EntityListSerializer,
 )
-from articles.models import Alias, Article, Entity, Mention
+from articles.models import Article, Entity, Mention
 from articles.queries import ArticleFilterForm, article_query
 
 
@@ -60,17 +60,14 @@ class EntityList(generics.ListAPIView):
     pagination_class = Pagination
 
     def get_queryset(self):
-        entities = Entity.objects.filter(merged_into__isnull=True)
+        entities = Entity.objects.live()
         kind = self.request.query_params.get("kind")
         if kind:
             if kind not in Entity.Kind.values:
                 raise ValidationError({"kind": [f"one of {', '.join(Entity.Kind.values)}"]})
             entities = entities.filter(kind=kind)
         query = self.request.query_params.get("q", "").strip()[:100]
-        if query:
-            entities = entities.filter(
-                Exists(Alias.objects.filter(entity=OuterRef("pk"), name__icontains=query))
-            ) | entities.filter(latin_name__icontains=query)
+        entities = entities.search(query)
         return entities.order_by("-mention_count", "name")
 
 

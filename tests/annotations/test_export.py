@@ -7,42 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.models import Annotation
-from annotations.services import Changes, SourceLink, annotation_create, annotation_update
-from articles.models import Alias
-
-QUOTE = "艰苦的工作仍在继续"
-
-
-def add(user, article, label, text, **extra) -> Annotation:
-    start = article.body.index(text)
-    annotation, _ = annotation_create(
-        user=user,
-        article=article,
-        changes=Changes(label=label, start=start, end=start + len(text), text=text, **extra),
-    )
-    return annotation
-
-
-@pytest.fixture
-def claim(samples, labels, analyst):
-    article = samples["000"]
-    peskov = Alias.objects.get(normalized="佩斯科夫").entity
-    tass = Alias.objects.get(normalized="塔斯社").entity
-    speaker = add(analyst, article, labels["speaker"], "佩斯科夫", entity=peskov)
-    source = add(analyst, article, labels["source"], "塔斯社", entity=tass)
-    claim = add(analyst, article, labels["claim"], QUOTE)
-    return annotation_update(
-        user=analyst,
-        annotation=claim,
-        version=1,
-        changes=Changes(
-            speaker=speaker,
-            speaker_entity=peskov,
-            note="备注",
-            sources=[SourceLink(span=source), SourceLink(entity=tass)],
-        ),
-    )
+from annotations.services import Changes, annotation_update
+from tests.annotations.conftest import QUOTE, add
 
 
 def export(*args: str) -> bytes:

@@ -4,7 +4,7 @@ import pytest
 
 from annotations.models import Annotation, AnnotationEvent
 from annotations.services import article_mark_done
-from tests.annotations.test_export import QUOTE, add
+from tests.annotations.conftest import QUOTE, add
 
 
 @pytest.fixture

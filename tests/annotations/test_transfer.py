@@ -6,29 +6,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.models import Annotation, AnnotationEvent, ClaimSource
-from annotations.services import Changes, SourceLink, annotation_update
-from articles.models import Alias
-from tests.annotations.test_export import QUOTE, add
+from annotations.services import Changes, annotation_update
+from tests.annotations.conftest import QUOTE, add
 
 
 @pytest.fixture
-def annotated(samples, labels, analyst, reviewer):
-    article = samples["000"]
-    peskov = Alias.objects.get(normalized="佩斯科夫").entity
-    tass = Alias.objects.get(normalized="塔斯社").entity
-    speaker = add(analyst, article, labels["speaker"], "佩斯科夫", entity=peskov)
-    source = add(analyst, article, labels["source"], "塔斯社", entity=tass)
-    claim = add(analyst, article, labels["claim"], QUOTE)
-    annotation_update(
-        user=analyst,
-        annotation=claim,
-        version=1,
-        changes=Changes(
-            speaker=speaker,
-            speaker_entity=peskov,
-            note="=1+1",
-            sources=[SourceLink(span=source), SourceLink(entity=tass)],
-        ),
+def annotated(claim, samples, labels, analyst, reviewer):
+    """The export tests' claim (speaker, sources), a formula note, and an anonymous claim."""
+    claim = annotation_update(
+        user=analyst, annotation=claim, version=claim.version, changes=Changes(note="=1+1")
     )
     anonymous = add(reviewer, samples["003"], labels["claim"], "以目前的形式,普京很难同意这项草案")
     annotation_update(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.articles.conftest import samples, write_article  # noqa: F401 - shared fixtures
 from tests.conftest import PASSWORD
 from tests.seed import ensure_seed_data
 
