@@ -22,8 +22,33 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+REFUSALS = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+)
+
+
+def _throttled_refusal(exc: Exception, context: dict[str, Any]) -> Exception:
+    """Return Throttled instead of a refusal when the client is over its rate.
+
+    DRF checks permissions before throttles, so refused requests (no or a bad token, a
+    user without a role) would never count: a script hammering the API anonymously would
+    not be slowed down. Count them here, by address for anonymous clients.
+    """
+    view, request = context.get("view"), context.get("request")
+    if not isinstance(exc, REFUSALS) or view is None or request is None:
+        return exc
+    try:
+        view.check_throttles(request)
+    except exceptions.Throttled as throttled:
+        return throttled
+    return exc
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Return DRF's response for exc, reshaped into the one error shape."""
+    exc = _throttled_refusal(exc, context)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handling (logged) takes over

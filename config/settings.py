@@ -7,6 +7,7 @@ SECRET_KEY and ALLOWED_HOSTS; DEBUG then defaults to off.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +76,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "accounts",
     "articles",
     "annotations",
@@ -92,6 +96,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # last, as django-axes asks: it turns a lockout raised during login into the lockout page
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # refuses a locked-out username/address before the password is even checked
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,6 +150,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
+# one address, that pair is locked for AXES_COOLOFF_MINUTES. Attempts are stored in the
+# database (shared by every worker, listed in the admin) and logged under "axes".
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind PROXY_COUNT reverse proxies the client address is read from X-Forwarded-For;
+# otherwise only REMOTE_ADDR counts, so a client cannot dodge the lockout with a header.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -203,6 +230,46 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Limits per client: anonymous requests by address, signed-in ones by user. Counts live
+    # in the cache, which is per process unless CACHES is shared (see docs/security.md).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("THROTTLE_USER", "3000/minute"),
+    },
+    # 0: the client is REMOTE_ADDR; DRF's default (None) would trust any X-Forwarded-For.
+    "NUM_PROXIES": PROXY_COUNT,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tanpan API",
+    "DESCRIPTION": (
+        "Read articles and entities, and write claim, speaker and source annotations. "
+        "Offsets are Unicode code points into the cleaned article body unless a request "
+        "says `unit: utf16`. Every error has the shape "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["accounts.permissions.HasRole"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files from drf-spectacular-sidecar, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "articles.models.Entity.Kind",
+        "LabelKindEnum": "annotations.models.Label.Kind",
+    },
+    "AUTHENTICATION_WHITELIST": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
 }
 
 LOGGING = {
@@ -211,5 +278,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+        # failed logins and lockouts are warnings; INFO is start-up chatter
+        "axes": {"level": "WARNING"},
+    },
 }

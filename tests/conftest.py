@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config) -> None:
+    # Tests log in many times; the production hasher costs ~0.3 s per login by design.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _persona(username: str, role: str | None) -> "User":
     # Imported here so that pure pipeline tests can run without Django set up.
     from django.contrib.auth.models import User
@@ -120,3 +127,14 @@ def write_article(db, tmp_path):
         return Article.objects.get(source_name=str(path))
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Start each test with empty API throttle counters (they live in the process's cache)."""
+    yield
+    try:
+        from django.core.cache import cache
+    except Exception:  # Django not set up: a pure pipeline test
+        return
+    cache.clear()

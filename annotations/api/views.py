@@ -2,7 +2,15 @@
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +37,39 @@ from articles.api.views import Pagination
 from articles.models import Article
 from articles.pipeline.offsets import utf16_to_codepoint
 from config.api import error_body
+from config.openapi import PAGE_PARAMETERS, ErrorDetail, error_responses
+
+# ---- schema pieces (drf-spectacular) --------------------------------------------------
+
+ConflictResponse = inline_serializer(
+    "ConflictResponse",
+    {"error": ErrorDetail(), "current": AnnotationOutput(help_text="the annotation as stored now")},
+)
+CONFLICT = OpenApiResponse(
+    ConflictResponse,
+    description="The annotation changed since you read it (`version` is stale); `current` "
+    "holds the stored state to merge with.",
+)
+ARTICLE_REF = inline_serializer("ArticleRef", {"article": serializers.IntegerField()})
+ARTICLE_PARAMETER = OpenApiParameter(
+    "article", OpenApiTypes.INT, required=True, description="article id"
+)
+CREATE_EXAMPLE = OpenApiExample(
+    "A claim by a speaker span, counted in UTF-16 units as a browser does",
+    value={
+        "article": 1,
+        "label": 1,
+        "start": 120,
+        "end": 151,
+        "text": "乌克兰不会接受任何以领土换和平的方案",
+        "unit": "utf16",
+        "speaker": 41,
+        "sources": [{"entity": 7}],
+        "note": "",
+        "client_key": "3b241101-e2bb-4255-8caf-4136c566a962",
+    },
+    request_only=True,
+)
 
 
 class AnnotationPagination(Pagination):
@@ -99,6 +140,37 @@ class AnnotationListCreate(APIView):
 
     required_capability = "annotate"
 
+    @extend_schema(
+        summary="List the annotations you may see",
+        operation_id="annotations_list",
+        description="Analysts see their own; reviewers and admins everyone's. Ordered by "
+        "article and position. `start16`/`end16` are the same offsets in UTF-16 units.",
+        parameters=[
+            OpenApiParameter("article", OpenApiTypes.INT, description="article id"),
+            OpenApiParameter("label", OpenApiTypes.INT, description="label id"),
+            OpenApiParameter("annotator", OpenApiTypes.INT, description="annotator's user id"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Annotation.Status.values),
+            OpenApiParameter(
+                "deleted", OpenApiTypes.STR, enum=["1"], description="`1` includes deleted ones"
+            ),
+            PAGE_PARAMETERS[0],
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description="results per page (at most 1000)"
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedAnnotationList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": AnnotationOutput(many=True),
+                },
+            ),
+            **error_responses(400),
+        },
+    )
     def get(self, request: Request) -> Response:
         annotations = annotation_queryset().visible_to(request.user)
         if request.query_params.get("deleted") != "1":
@@ -124,6 +196,21 @@ class AnnotationListCreate(APIView):
         data = AnnotationOutput(page, many=True, context={"bodies": bodies}).data
         return paginator.get_paginated_response(data)
 
+    @extend_schema(
+        summary="Create an annotation",
+        description="Offsets are code points of the article body unless `unit` is `utf16`; "
+        "`text` must equal the body between them. A repeated `client_key` returns the "
+        "annotation it created the first time (200) instead of a copy.",
+        request=AnnotationInput,
+        responses={
+            201: AnnotationOutput,
+            200: OpenApiResponse(
+                AnnotationOutput, description="already created with this client_key"
+            ),
+            **error_responses(400, 404),
+        },
+        examples=[CREATE_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         serializer = AnnotationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -162,9 +249,26 @@ class AnnotationDetail(APIView):
             fresh, context={"bodies": {fresh.article_id: annotation.article.body}}
         ).data
 
+    @extend_schema(
+        summary="Read one annotation", responses={200: AnnotationOutput, **error_responses(404)}
+    )
     def get(self, request: Request, annotation_id: int) -> Response:
         return Response(self._output(self._get(request, annotation_id)))
 
+    @extend_schema(
+        summary="Change an annotation",
+        description="Send `version` as you last read it; only the fields you send change. "
+        "`null` clears `entity`, `speaker` or `speaker_entity`.",
+        request=AnnotationInput,
+        responses={200: AnnotationOutput, **error_responses(400, 404), 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "Attribute a claim to an anonymous source",
+                value={"version": 3, "speaker_anonymous": True, "speaker_description": "一名官员"},
+                request_only=True,
+            )
+        ],
+    )
     def patch(self, request: Request, annotation_id: int) -> Response:
         annotation = self._get(request, annotation_id)
         serializer = AnnotationInput(data=request.data, partial=True)
@@ -185,6 +289,15 @@ class AnnotationDetail(APIView):
             return error_response(error)
         return Response(self._output(annotation))
 
+    @extend_schema(
+        summary="Delete an annotation (reversible)",
+        parameters=[
+            OpenApiParameter(
+                "version", OpenApiTypes.INT, required=True, description="the version you last read"
+            )
+        ],
+        responses={204: None, **error_responses(400, 404), 409: CONFLICT},
+    )
     def delete(self, request: Request, annotation_id: int) -> Response:
         annotation = self._get(request, annotation_id)
         version = request.query_params.get("version") or request.data.get("version")
@@ -200,6 +313,11 @@ class AnnotationDetail(APIView):
 class AnnotationRestore(AnnotationDetail):
     """Undelete one annotation."""
 
+    @extend_schema(
+        summary="Undelete an annotation",
+        request=None,
+        responses={200: AnnotationOutput, **error_responses(400, 404)},
+    )
     def post(self, request: Request, annotation_id: int) -> Response:
         annotation = get_object_or_404(
             annotation_queryset().visible_to(request.user).select_related("article"),
@@ -224,6 +342,24 @@ class Undo(APIView):
 
     required_capability = "annotate"
 
+    @extend_schema(
+        summary="Undo your last change in an article",
+        request=ARTICLE_REF,
+        responses={
+            200: inline_serializer(
+                "UndoResult",
+                {
+                    "undone": serializers.CharField(help_text="the action reversed"),
+                    "annotation": serializers.IntegerField(),
+                },
+            ),
+            **error_responses(400, 404),
+            409: OpenApiResponse(
+                description="nothing to undo (`code`: `nothing_to_undo`)",
+                response=error_responses(409)[409].response,
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         event = annotation_undo(user=request.user, article=_article(request))
         if event is None:
@@ -236,6 +372,17 @@ class MarkDone(APIView):
 
     required_capability = "annotate"
 
+    @extend_schema(
+        summary="Mark your work on an article done",
+        request=ARTICLE_REF,
+        responses={
+            200: inline_serializer(
+                "DoneResult",
+                {"article": serializers.IntegerField(), "done_at": serializers.DateTimeField()},
+            ),
+            **error_responses(400, 404),
+        },
+    )
     def post(self, request: Request) -> Response:
         assignment = article_mark_done(user=request.user, article=_article(request))
         return Response({"article": assignment.article_id, "done_at": assignment.done_at})
@@ -246,6 +393,14 @@ class SuggestionList(APIView):
 
     required_capability = "annotate"
 
+    @extend_schema(
+        summary="Suggested attributions for an article",
+        parameters=[ARTICLE_PARAMETER],
+        responses={
+            200: inline_serializer("SuggestionList", {"results": SuggestionOutput(many=True)}),
+            **error_responses(400, 404),
+        },
+    )
     def get(self, request: Request) -> Response:
         article = _article(request)
         suggestions = (
@@ -265,6 +420,18 @@ class SuggestionAction(APIView):
     required_capability = "annotate"
     action = "accept"
 
+    @extend_schema(
+        summary="Accept (creates your annotations) or dismiss a suggestion",
+        request=None,
+        responses={
+            201: inline_serializer(
+                "AcceptResult",
+                {"created": serializers.ListField(child=serializers.IntegerField())},
+            ),
+            204: OpenApiResponse(description="dismissed"),
+            **error_responses(400, 404),
+        },
+    )
     def post(self, request: Request, suggestion_id: int) -> Response:
         suggestion = get_object_or_404(
             Suggestion.objects.select_related(

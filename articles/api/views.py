@@ -1,4 +1,6 @@
 from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -11,6 +13,22 @@ from articles.api.serializers import (
 )
 from articles.models import Article, Entity, Mention
 from articles.queries import ArticleFilterForm, article_query
+from config.openapi import error_responses, form_parameters
+
+ARTICLE_FILTERS = {
+    "q": "search the title and body: Chinese words, phrases in quotes, Latin names; "
+    "a person's aliases and transliteration variants match too",
+    "aliases": "`0` turns alias matching off (search the exact words)",
+    "outlet": "exact outlet name",
+    "entity": "entity id the article mentions; repeat for several (all must match)",
+    "status": "annotation status",
+    "claims": "`yes`: has live claims; `no`: has none",
+    "assigned": "`me`: articles assigned to you",
+    "assignee": "user id of the analyst the article is assigned to",
+    "copies": "`fold` (default) hides near-duplicates of articles in the results; "
+    "`show` keeps them",
+    "sort": "`relevance` ranks the 2,000 most recent matches of `q`; the others sort all results",
+}
 
 
 class Pagination(PageNumberPagination):
@@ -19,6 +37,17 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+@extend_schema(
+    parameters=form_parameters(ArticleFilterForm, ARTICLE_FILTERS),
+    responses={200: ArticleListSerializer(many=True), **error_responses(400)},
+    examples=[
+        OpenApiExample(
+            "Articles mentioning Zelensky, by Reuters",
+            value={"q": "泽连斯基", "outlet": "路透社"},
+            request_only=True,
+        )
+    ],
+)
 class ArticleList(generics.ListAPIView):
     """Articles, with the article list's filters: q, aliases, outlet, entity, copies, sort."""
 
@@ -34,6 +63,7 @@ class ArticleList(generics.ListAPIView):
         )
 
 
+@extend_schema(responses={200: ArticleDetailSerializer, **error_responses(404)})
 class ArticleDetail(generics.RetrieveAPIView):
     """One article with its cleaned body and entity mentions (code-point offsets)."""
 
@@ -53,6 +83,15 @@ class ArticleDetail(generics.RetrieveAPIView):
         )
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "q", OpenApiTypes.STR, description="part of an alias or of the Latin name"
+        ),
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=Entity.Kind.values),
+    ],
+    responses={200: EntityListSerializer(many=True), **error_responses(400)},
+)
 class EntityList(generics.ListAPIView):
     """Entities, most mentioned first; q matches an alias or the Latin name, kind filters."""
 
@@ -71,6 +110,7 @@ class EntityList(generics.ListAPIView):
         return entities.order_by("-mention_count", "name")
 
 
+@extend_schema(responses={200: EntityDetailSerializer, **error_responses(404)})
 class EntityDetail(generics.RetrieveAPIView):
     """One entity with its aliases (a merged-away entity shows merged_into)."""
 
