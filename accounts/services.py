@@ -1,6 +1,7 @@
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.roles import ADMIN, ROLES
 
@@ -18,3 +19,16 @@ def user_create(*, username: str, password: str, role: str, email: str = "") -> 
     user.save()
     user.groups.add(Group.objects.get(name=role))
     return user
+
+
+@transaction.atomic
+def token_create(*, user: User) -> Token:
+    """Return a new API token for user, replacing (and so revoking) any earlier one."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def token_revoke(*, user: User) -> bool:
+    """Delete user's API token; return whether there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)
