@@ -406,12 +406,21 @@ def article_mark_done(*, user: AbstractBaseUser, article: Article) -> Assignment
     assignment, _ = Assignment.objects.get_or_create(article=article, analyst=user)
     assignment.done_at = timezone.now()
     assignment.save(update_fields=["done_at"])
-    Annotation.objects.live().filter(
-        article=article, annotator=user, status=Annotation.Status.DRAFT
-    ).update(status=Annotation.Status.SUBMITTED)
-    Article.objects.filter(pk=article.pk).exclude(
-        annotation_status=AnnotationStatus.REVIEWED
-    ).update(annotation_status=AnnotationStatus.DONE)
+    # Locked in id order, as accepting all does, so that the two cannot deadlock.
+    drafts = (
+        Annotation.objects.live()
+        .filter(article=article, annotator=user, status=Annotation.Status.DRAFT)
+        .select_for_update(of=("self",))
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
+    submitted = Annotation.objects.filter(pk__in=list(drafts)).update(
+        status=Annotation.Status.SUBMITTED
+    )
+    articles = Article.objects.filter(pk=article.pk)
+    if not submitted:  # nothing new to review: a reviewed article stays reviewed
+        articles = articles.exclude(annotation_status=AnnotationStatus.REVIEWED)
+    articles.update(annotation_status=AnnotationStatus.DONE)
     return assignment
 
 
@@ -526,13 +535,20 @@ def annotations_accept_all(
     *, user: AbstractBaseUser, article: Article, annotator: AbstractBaseUser
 ) -> int:
     """Accept every pending annotation of one analyst in an article; return how many."""
-    pending = Annotation.objects.live().filter(
-        article=article,
-        annotator=annotator,
-        status__in=[Annotation.Status.SUBMITTED, Annotation.Status.DRAFT],
+    # Lock them all first, in id order: one the analyst deletes meanwhile drops out (the
+    # filter is re-checked on the locked row) instead of failing the whole batch.
+    pending = (
+        Annotation.objects.live()
+        .filter(
+            article=article,
+            annotator=annotator,
+            status__in=[Annotation.Status.SUBMITTED, Annotation.Status.DRAFT],
+        )
+        .select_for_update(of=("self",))
+        .order_by("id")
     )
     count = 0
-    for annotation in pending.order_by("id"):
+    for annotation in list(pending):
         annotation_review(user=user, annotation=annotation, accept=True)
         count += 1
     return count
@@ -540,6 +556,10 @@ def annotations_accept_all(
 
 def _settle_article(article: Article) -> None:
     """Mark an article reviewed once no submitted annotation waits in it."""
+    # Lock the article before counting: marking done submits annotations and then updates
+    # the article, so without the lock a review could count none waiting and then mark the
+    # article reviewed just after they were submitted.
+    Article.objects.select_for_update(no_key=True).filter(pk=article.pk).exists()
     waiting = Annotation.objects.live().filter(article=article, status=Annotation.Status.SUBMITTED)
     if not waiting.exists():
         Article.objects.filter(pk=article.pk, annotation_status=AnnotationStatus.DONE).update(
@@ -555,8 +575,10 @@ def version_adopt(*, user: AbstractBaseUser, article: Article, annotator: Abstra
         Annotation.objects.live()
         .filter(article=article)
         .exclude(status__in=[Annotation.Status.ACCEPTED, Annotation.Status.REJECTED])
+        .select_for_update(of=("self",))  # all first, in id order: see annotations_accept_all
+        .order_by("id")
     )
-    for annotation in others.order_by("id"):
+    for annotation in list(others):
         if annotation.annotator_id == annotator.pk:
             annotation_review(user=user, annotation=annotation, accept=True)
             accepted += 1
