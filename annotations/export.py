@@ -77,25 +77,32 @@ LEFT JOIN articles_entity e ON e.id = a.entity_id
 
 
 SELECT = f"""
-SELECT a.id, ar.id, ar.title, ar.outlet, ar.published, ar.source_name, ar.content_hash,
+SELECT ar.title, ar.outlet, ar.published, ar.source_name, ar.content_hash,
        a.text, a.start, a."end", l.name, l.kind,
-       sp.text, sp.start, sp."end", sp_label.name,
-       se.id, se.name, se.latin_name, se.kind,
+       sp.text, sp.start, sp."end", sp_label.name, sp_user.username, sp.deleted_at,
+       a.speaker_entity_id IS NOT NULL, se.name, se.latin_name, se.kind,
+       spe.name, spe.latin_name, spe.kind,
        a.speaker_anonymous, a.speaker_description,
        src.sources,
        u.username, a.status, rv.username, a.reviewed_at, a.created_at, a.updated_at,
        a.note, a.origin, a.review_comment,
-       e.id, e.name, e.latin_name, e.kind
+       e.name, e.latin_name, e.kind
 {_JOINS}
+LEFT JOIN auth_user sp_user ON sp_user.id = sp.annotator_id
+LEFT JOIN articles_entity spe ON spe.id = sp.entity_id
 LEFT JOIN LATERAL (
     SELECT json_agg(json_build_object(
         'text', s2.text, 'start', s2.start, 'end', s2."end", 'label', s2_label.name,
-        'entity_id', e2.id, 'entity', e2.name, 'latin', e2.latin_name, 'kind', e2.kind
+        'annotator', s2_user.username, 'deleted_at', s2.deleted_at,
+        'entity', ce.name, 'latin', ce.latin_name, 'kind', ce.kind,
+        'span_entity', se2.name, 'span_latin', se2.latin_name, 'span_kind', se2.kind
     ) ORDER BY cs.id) AS sources
     FROM annotations_claimsource cs
     LEFT JOIN annotations_annotation s2 ON s2.id = cs.span_id
     LEFT JOIN annotations_label s2_label ON s2_label.id = s2.label_id
-    LEFT JOIN articles_entity e2 ON e2.id = COALESCE(cs.entity_id, s2.entity_id)
+    LEFT JOIN auth_user s2_user ON s2_user.id = s2.annotator_id
+    LEFT JOIN articles_entity ce ON ce.id = cs.entity_id
+    LEFT JOIN articles_entity se2 ON se2.id = s2.entity_id
     WHERE cs.claim_id = a.id
 ) src ON true
 """  # noqa: S608 - built from constant SQL pieces only
@@ -221,32 +228,37 @@ def _iso(value: Any) -> str:
 
 
 def record(row: tuple) -> dict[str, Any]:
-    """Return one annotation as a nested JSON record (the JSON Lines format)."""
+    """Return one annotation as a nested JSON record (the JSON Lines format).
+
+    Nothing in it is a database id: ids differ between instances, and import_annotations
+    matches articles by content hash, users and labels by name, entities by name and kind.
+    """
     (
-        _annotation_id, article_id, title, outlet, published, source_name, content_hash,
+        title, outlet, published, source_name, content_hash,
         text, start, end, label, label_kind,
-        speaker_text, speaker_start, speaker_end, speaker_label,
-        speaker_entity_id, speaker_entity, speaker_latin, speaker_kind,
+        speaker_text, speaker_start, speaker_end, speaker_label, speaker_annotator,
+        speaker_deleted_at,
+        has_speaker_entity, speaker_entity, speaker_latin, speaker_kind,
+        span_entity, span_latin, span_kind,
         anonymous, description, sources,
         annotator, status, reviewer, reviewed_at, created_at, updated_at,
         note, origin, review_comment,
-        entity_id, entity, entity_latin, entity_kind,
+        entity, entity_latin, entity_kind,
     ) = row  # fmt: skip
     result: dict[str, Any] = {
         "article": {
-            "id": article_id,
+            "content_hash": content_hash,
             "title": title,
             "outlet": outlet,
             "published": _iso(published) or None,
             "source_file": source_name,
-            "content_hash": content_hash,
         },
         "label": label,
         "kind": label_kind,
         "text": text,
         "start": start,
         "end": end,
-        "entity": _entity(entity_id, entity, entity_latin, entity_kind),
+        "entity": _entity(entity, entity_latin, entity_kind),
         "annotator": annotator,
         "status": status,
         "origin": origin,
@@ -258,35 +270,74 @@ def record(row: tuple) -> dict[str, Any]:
         "note": note,
     }
     if label_kind == "claim":
+        # "entity" is the link's own (the claim's speaker entity, the source's outlet),
+        # "span_entity" the linked span's: both, so that a round trip keeps which is which
+        # (the CSV shows the link's, or else the span's).
         speaker = None
-        if speaker_text is not None or speaker_entity_id is not None or anonymous:
+        if speaker_text is not None or has_speaker_entity or anonymous or description:
             speaker = {
-                "text": speaker_text,
-                "start": speaker_start,
-                "end": speaker_end,
-                "label": speaker_label,
-                "entity": _entity(speaker_entity_id, speaker_entity, speaker_latin, speaker_kind),
+                **_span(
+                    speaker_text,
+                    speaker_start,
+                    speaker_end,
+                    speaker_label,
+                    speaker_annotator,
+                    speaker_deleted_at,
+                ),
+                "entity": _entity(speaker_entity, speaker_latin, speaker_kind)
+                if has_speaker_entity
+                else None,
+                "span_entity": _entity(span_entity, span_latin, span_kind),
                 "anonymous": anonymous,
                 "description": description,
             }
         result["speaker"] = speaker
         result["sources"] = [
             {
-                "text": s["text"],
-                "start": s["start"],
-                "end": s["end"],
-                "label": s["label"],
-                "entity": _entity(s["entity_id"], s["entity"], s["latin"], s["kind"]),
+                **_span(
+                    s["text"],
+                    s["start"],
+                    s["end"],
+                    s["label"],
+                    s["annotator"],
+                    # json_build_object writes times in the session's zone: parse them
+                    _parse_time(s["deleted_at"]),
+                ),
+                "entity": _entity(s["entity"], s["latin"], s["kind"]),
+                "span_entity": _entity(s["span_entity"], s["span_latin"], s["span_kind"]),
             }
             for s in (sources or [])
         ]
     return result
 
 
-def _entity(pk: int | None, name: str | None, latin: str | None, kind: str | None) -> dict | None:
-    if pk is None:
+def _span(
+    text: str | None,
+    start: int | None,
+    end: int | None,
+    label: str | None,
+    annotator: str | None,
+    deleted_at: datetime.datetime | None,
+) -> dict[str, Any]:
+    """Return the fields of a claim's speaker or source span (all None without a span)."""
+    return {
+        "text": text,
+        "start": start,
+        "end": end,
+        "label": label,
+        "annotator": annotator,
+        "deleted_at": _iso(deleted_at) or None,
+    }
+
+
+def _entity(name: str | None, latin: str | None, kind: str | None) -> dict | None:
+    if name is None:
         return None
-    return {"id": pk, "name": name, "latin": latin or "", "kind": kind}
+    return {"name": name, "latin": latin or "", "kind": kind}
+
+
+def _parse_time(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
 
 
 def stream(filters: ExportFilters, fmt: str, *, bom: bool = True) -> Iterator[bytes]:

@@ -88,6 +88,14 @@ def test_jsonl_nests_speaker_and_sources(claim):
     assert record["article"]["content_hash"] == claim.article.content_hash
 
 
+def test_jsonl_keeps_a_links_entity_apart_from_its_spans(claim):
+    [line] = export("--format", "jsonl").decode().splitlines()
+    span_link, entity_link = json.loads(line)["sources"]
+    tass = {"name": "塔斯社", "latin": "TASS", "kind": "outlet"}
+    assert span_link["entity"] is None and span_link["span_entity"] == tass
+    assert entity_link["entity"] == tass and entity_link["span_entity"] is None
+
+
 def test_filters(claim, reviewer):
     assert export("--status", "accepted") == "\ufeff".encode() + export("--status", "accepted")[3:]
     assert len(read_csv(export("--status", "accepted"))) == 0

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from annotations.transfer import annotations_import
 
@@ -9,9 +10,10 @@ from annotations.transfer import annotations_import
 class Command(BaseCommand):
     help = (
         "Load a JSON Lines export (export_annotations --format jsonl) into this instance: "
-        "articles are matched by content hash, users by name, labels and entities by name. "
-        "Records that cannot be matched are reported and skipped; the rest load in one "
-        "transaction. Exit status 1 when some records were skipped."
+        "articles are matched by content hash, users by name, labels by name, entities by "
+        "name and kind (made when missing). Records that cannot be matched are reported "
+        "with their line and skipped; the rest load in one transaction, and loading the "
+        "same file again adds nothing. Exit status 1 when some records were skipped."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,13 +28,15 @@ class Command(BaseCommand):
         try:
             with path.open(encoding="utf-8-sig") as handle:
                 result = annotations_import(handle, dry_run=dry_run)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise CommandError(f"{path}: {error}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, DatabaseError) as error:
+            raise CommandError(f"{path}: {error}; nothing was loaded") from None
         verb = "would load" if dry_run else "loaded"
         self.stdout.write(
             f"{path}: {verb} {result.created} annotations "
             f"({result.existing} already present), skipped {len(result.problems)} records."
         )
+        for line, note in result.notes:
+            self.stdout.write(f"  {path}:{line}: {note}")
         for line, reason in result.problems:
             self.stderr.write(f"  {path}:{line}: {reason}")
         if result.problems:
