@@ -7,18 +7,47 @@ exhaust memory.
 """
 
 import json
+import lzma
+import re
+import stat
+import struct
 import tarfile
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 
 from articles.pipeline.decode import MAX_BYTES
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 JSONL_FIELDS = ("text", "title", "url", "outlet", "published")
+FIELD_LIMITS = {"outlet": 200}  # Article.outlet's length
+# JSON escapes such as \ud800 can produce unpaired surrogates, which UTF-8 cannot encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Files that archivers and desktops leave behind; never articles.
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+_SEPARATORS = re.compile(r"[/\\]")  # archives made on Windows may use either
+# What reading a corrupt or hostile archive can raise, besides the archive modules' own
+# errors: a bad deflate or xz stream, a truncated header, an undecodable member name.
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+)
+# Zip members are read only when stored or deflated: zipfile bounds the output of each
+# deflate step, but hands bzip2 and LZMA whole chunks to decompress, so a few hundred
+# bytes of bzip2 could fill the memory before the size limit is checked.
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ZIP_LOCAL_HEADER = 30  # bytes of a local file header before its name
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +75,25 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[Source | SourceError]:
             yield SourceError(str(path), "no such file or directory")
         elif path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not _ignored(child.relative_to(path)):
+                if child.is_file() and not _ignored(child.relative_to(path).parts):
                     yield from _iter_file(child)
         else:
             yield from _iter_file(path)
 
 
-def _ignored(relative: PurePosixPath | Path) -> bool:
+def _ignored(parts: Sequence[str]) -> bool:
     """Return whether a path inside a dump is an artefact of an archiver or desktop."""
-    parts = relative.parts
     hidden = any((p.startswith(".") and p not in (".", "..")) or p == "__MACOSX" for p in parts)
-    return hidden or (relative.name in IGNORED_NAMES)
+    return hidden or (bool(parts) and parts[-1] in IGNORED_NAMES)
+
+
+def _member_parts(member: str) -> list[str]:
+    """Return the components of an archive member's path, split at "/" and "\\".
+
+    Not PurePosixPath: it interns every component, and interned strings live as long as
+    the process, so an archive of millions of names would keep them all.
+    """
+    return [part for part in _SEPARATORS.split(member) if part and part != "."]
 
 
 def _iter_file(path: Path) -> Iterator[Source | SourceError]:
@@ -80,13 +117,18 @@ def _iter_file(path: Path) -> Iterator[Source | SourceError]:
 
 def _read_article_file(path: Path) -> Source | SourceError:
     """Return a plain article file's bytes, refusing files over the size limit."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return SourceError(str(path), _too_big(size))
     try:
-        return Source(str(path), data=path.read_bytes())
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return SourceError(str(path), _too_big(size))
+        # Never more than the limit: a device or a growing file has no honest size.
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         return SourceError(str(path), f"cannot read: {error.strerror or error}")
+    if len(data) > MAX_BYTES:
+        return SourceError(str(path), f"file is over the {MAX_BYTES // 1024 // 1024} MB limit")
+    return Source(str(path), data=data)
 
 
 def _too_big(size: int) -> str:
@@ -97,7 +139,7 @@ def _unsafe_member(member: str) -> str | None:
     """Return why an archive member's path is unsafe, or None when it is fine."""
     if member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":"):
         return "absolute path in archive"
-    if ".." in PurePosixPath(member.replace("\\", "/")).parts:
+    if ".." in _member_parts(member):
         return "path escapes the archive ('..')"
     return None
 
@@ -106,16 +148,23 @@ def _iter_zip(path: Path) -> Iterator[Source | SourceError]:
     """Yield the members of a zip archive, one at a time."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except _ARCHIVE_ERRORS as error:
         yield SourceError(str(path), f"corrupt zip archive: {error}")
         return
     with archive:
-        for info in archive.infolist():
+        infos = archive.infolist()
+        overlapping = _overlapping_members(infos)
+        for info in infos:
             name = f"{path}:{info.filename}"
-            if info.is_dir() or _ignored(PurePosixPath(info.filename)):
+            if info.is_dir():
                 continue
-            if reason := _unsafe_member(info.filename):
+            if reason := _unsafe_member(info.filename) or _unsafe_zip_member(info):
                 yield SourceError(name, reason)
+                continue
+            if _ignored(_member_parts(info.filename)):
+                continue
+            if id(info) in overlapping:
+                yield SourceError(name, "member overlaps another one's data (a zip bomb)")
                 continue
             if info.file_size > MAX_BYTES:
                 yield SourceError(name, _too_big(info.file_size))
@@ -124,7 +173,7 @@ def _iter_zip(path: Path) -> Iterator[Source | SourceError]:
                 with archive.open(info) as member:
                     # The header's size can lie (zip bombs): never read past the limit.
                     data = member.read(MAX_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as error:
+            except _ARCHIVE_ERRORS as error:
                 yield SourceError(name, f"cannot read archive member: {error}")
                 continue
             if len(data) > MAX_BYTES:
@@ -133,27 +182,61 @@ def _iter_zip(path: Path) -> Iterator[Source | SourceError]:
             yield from _member_sources(name, info.filename, data)
 
 
+def _unsafe_zip_member(info: zipfile.ZipInfo) -> str | None:
+    """Return why a zip member cannot be read safely (a link, a bzip2 bomb), or None."""
+    mode = info.external_attr >> 16  # Unix permissions and file type, when made on Unix
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+        return "not a regular file (link or device) in archive"
+    if info.compress_type not in _ZIP_METHODS:
+        return (
+            f"compression method {info.compress_type} is not read (only stored and deflate): "
+            "it cannot be decompressed within the size limit"
+        )
+    return None
+
+
+def _overlapping_members(infos: list[zipfile.ZipInfo]) -> set[int]:
+    """Return the ids of zip members whose header lies inside an earlier member's data.
+
+    A zip bomb can point many central-directory entries at one compressed kernel, so that
+    a small file expands to thousands of full-size members; honest archives never overlap.
+    """
+    overlapping = set()
+    end = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.header_offset < end:
+            overlapping.add(id(info))
+        end = max(end, info.header_offset + _ZIP_LOCAL_HEADER + info.compress_size)
+    return overlapping
+
+
 def _iter_tar(path: Path) -> Iterator[Source | SourceError]:
     """Yield the members of a (compressed) tar archive, one at a time."""
     try:
         archive = tarfile.open(path, mode="r:*")  # noqa: SIM115 - closed by the with below
-    except (tarfile.TarError, OSError, EOFError) as error:
+    except _ARCHIVE_ERRORS as error:
         yield SourceError(str(path), f"corrupt tar archive: {error}")
         return
     with archive:
         while True:
             try:
                 info = archive.next()
-            except (tarfile.TarError, OSError, EOFError) as error:
+            except _ARCHIVE_ERRORS as error:
                 yield SourceError(str(path), f"corrupt tar archive: {error}")
                 return
             if info is None:
                 return
+            # TarFile keeps every header it has read; a small .tar.gz of millions of empty
+            # members would fill the memory with them. Links are never followed, so the
+            # list is not needed.
+            archive.members.clear()
             name = f"{path}:{info.name}"
-            if info.isdir() or _ignored(PurePosixPath(info.name)):
+            if info.isdir():
                 continue
             if reason := _unsafe_member(info.name):
                 yield SourceError(name, reason)
+                continue
+            if _ignored(_member_parts(info.name)):
                 continue
             if not info.isfile():
                 yield SourceError(name, "not a regular file (link or device) in archive")
@@ -164,7 +247,7 @@ def _iter_tar(path: Path) -> Iterator[Source | SourceError]:
             try:
                 member = archive.extractfile(info)
                 data = member.read(MAX_BYTES + 1) if member else b""
-            except (tarfile.TarError, OSError, EOFError) as error:
+            except _ARCHIVE_ERRORS as error:
                 yield SourceError(name, f"cannot read archive member: {error}")
                 continue
             yield from _member_sources(name, info.name, data)
@@ -182,9 +265,23 @@ def _iter_jsonl(path: Path) -> Iterator[Source | SourceError]:
     """Yield one Source per line of a JSON Lines file, read line by line."""
     try:
         with path.open("rb") as handle:
-            yield from _jsonl_records(str(path), handle)
+            yield from _jsonl_records(str(path), _bounded_lines(handle))
     except OSError as error:
         yield SourceError(str(path), f"cannot read: {error.strerror or error}")
+
+
+def _bounded_lines(handle: BinaryIO) -> Iterator[bytes]:
+    """Yield a file's lines; a line over the limit is cut just past it, never held whole."""
+    while line := handle.readline(MAX_BYTES + 1):
+        if len(line) > MAX_BYTES:
+            while (rest := handle.readline(1024 * 1024)) and not rest.endswith(b"\n"):
+                pass
+        yield line
+
+
+def _unstorable(value: str) -> bool:
+    """Return whether text holds what PostgreSQL cannot store: NUL, unpaired surrogates."""
+    return "\x00" in value or _SURROGATE.search(value) is not None
 
 
 def _jsonl_records(name: str, lines: Iterable[bytes]) -> Iterator[Source | SourceError]:
@@ -194,12 +291,15 @@ def _jsonl_records(name: str, lines: Iterable[bytes]) -> Iterator[Source | Sourc
         if not line.strip():
             continue
         if len(line) > MAX_BYTES:
-            yield SourceError(record_name, _too_big(len(line)))
+            yield SourceError(record_name, f"line is over the {MAX_BYTES // 1024 // 1024} MB limit")
             continue
         try:
             record = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             yield SourceError(record_name, f"malformed JSON line: {error}")
+            continue
+        except RecursionError:
+            yield SourceError(record_name, "malformed JSON line: nested too deeply")
             continue
         if not isinstance(record, dict):
             yield SourceError(record_name, "a JSON Lines record must be an object")
@@ -209,13 +309,24 @@ def _jsonl_records(name: str, lines: Iterable[bytes]) -> Iterator[Source | Sourc
             yield SourceError(record_name, "field 'text' is missing or empty")
             continue
         meta = {}
-        for key in JSONL_FIELDS[1:]:
+        for key in JSONL_FIELDS:
             value = record.get(key)
             if value is None:
                 continue
             if not isinstance(value, str):
                 yield SourceError(record_name, f"field {key!r} must be a string")
                 break
-            meta[key] = value.strip()
+            if _unstorable(value):
+                yield SourceError(
+                    record_name, f"field {key!r} holds a NUL character or an unpaired surrogate"
+                )
+                break
+            if key in FIELD_LIMITS and len(value.strip()) > FIELD_LIMITS[key]:
+                yield SourceError(
+                    record_name, f"field {key!r} is over {FIELD_LIMITS[key]} characters"
+                )
+                break
+            if key != "text":
+                meta[key] = value.strip()
         else:
             yield Source(record_name, text=text, meta=meta)
