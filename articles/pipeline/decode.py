@@ -85,6 +85,9 @@ def decode_bytes(data: bytes) -> Decoded:
         raise DecodeError("empty file (whitespace only)")
     if _too_many(len(_CONTROL_CHARS.findall(text)), len(text)):
         raise DecodeError("binary file (control characters)")
+    if "\x00" in text:
+        # A BOM skips the NUL-byte test above, and PostgreSQL cannot store NUL in text.
+        raise DecodeError("binary file (NUL characters)")
     return Decoded(text=text, encoding=encoding)
 
 

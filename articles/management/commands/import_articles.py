@@ -99,11 +99,20 @@ class Command(BaseCommand):
         if result.errors:
             self.stderr.write("Failed files:")
             for error in result.errors:
-                self.stderr.write(f"  {error['file']}: {error['reason']}")
+                self.stderr.write(f"  {_printable(error['file'])}: {_printable(error['reason'])}")
             if result.failed > len(result.errors):
                 self.stderr.write(f"  … and {result.failed - len(result.errors)} more")
         if result.failed:
             raise CommandError(f"{result.failed} file(s) failed; the rest were imported")
+
+
+def _printable(text: str) -> str:
+    """Return text with control, bidi and other invisible characters escaped (\\x1b).
+
+    File names come from the dump: an escape sequence in one must not clear or retitle
+    the terminal, nor a bidi override reverse the line it is printed on.
+    """
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _system_user() -> str:
