@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -108,6 +110,12 @@ class Article(models.Model):
     def title_flagged(self) -> bool:
         """Return whether the title was guessed and needs a look."""
         return self.title_source == self.TitleSource.FALLBACK
+
+    @property
+    def source_link(self) -> str:
+        """Return the source URL if it may be a link (http or https), else ""."""
+        # The URL comes from the dump as given: a javascript: or data: URL would run on click.
+        return self.source_url if urlsplit(self.source_url).scheme in ("http", "https") else ""
 
 
 class EntityQuerySet(models.QuerySet):
