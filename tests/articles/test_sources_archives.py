@@ -255,8 +255,8 @@ def test_a_deflate_bomb_that_lies_about_its_size_stops_at_the_limit(tmp_path, de
 
 
 def test_a_bzip2_bomb_is_refused_before_decompressing(tmp_path):
-    # zipfile decompresses bzip2 and LZMA members a whole chunk at a time: these 300
-    # bytes would take 80 MB of memory however little is read, a few kB more gigabytes.
+    # zipfile decompresses bzip2 and LZMA members a whole chunk at a time: this zip of a
+    # few hundred bytes would take ~90 MB however little is read (200 MB of zeros: 0.5 GB).
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_BZIP2) as zf:
         zf.writestr("bomb.txt", b"\0" * (40 * 1024 * 1024))
