@@ -6,7 +6,7 @@ from django.db.models import Count, F, Min, Q
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations.agreement import article_pairs, differences
 from annotations.export import filename, stream
@@ -100,6 +100,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @review_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_article(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return one article's annotations by analyst, to accept or reject; handle the forms."""
     article = get_object_or_404(
@@ -210,6 +211,7 @@ def _mean(values) -> float | None:
 
 
 @review_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def agreement_article(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return one article's agreement and a side-by-side of two analysts; adopt a version."""
     article = get_object_or_404(Article.objects.only("id", "title", "body"), pk=article_id)

@@ -19,6 +19,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # batches are made by import_articles
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
@@ -82,6 +85,9 @@ class EntityMergeAdmin(admin.ModelAdmin):
         "mentions_moved",
     ]
     readonly_fields = [f.name for f in EntityMerge._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a record of a merge done on the entity page, not something to type in
 
 
 admin.site.register(Mention)

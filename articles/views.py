@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from articles.forms import AliasForm, EntityMergeForm
 from articles.models import Alias, AnnotationStatus, Article, Entity, Mention
@@ -29,6 +29,7 @@ review_required = permission_required("accounts.review", raise_exception=True)
 
 
 @browse_required
+@require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     """Return the article list: search, filters and sorting all in the query string."""
     form = ArticleFilterForm(request.GET)
@@ -142,6 +143,7 @@ def _neighbours(request: HttpRequest, article_id: int) -> dict[str, str | None]:
 
 
 @browse_required
+@require_safe
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return the reader: the cleaned text with entity mentions, removals, near-duplicates."""
     article = get_object_or_404(
@@ -179,6 +181,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @browse_required
+@require_safe
 def article_raw(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return the decoded file exactly as imported."""
     article = get_object_or_404(
@@ -188,6 +191,7 @@ def article_raw(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @browse_required
+@require_safe
 def entity_list(request: HttpRequest) -> HttpResponse:
     """Return entities of one kind (or all), most mentioned first, searchable."""
     kind = request.GET.get("kind", "")
@@ -208,6 +212,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 
 
 @browse_required
+@require_safe
 def entity_autocomplete(request: HttpRequest) -> JsonResponse:
     """Return up to 10 entities whose alias or Latin name contains q, for pickers."""
     query = request.GET.get("q", "").strip()[:100]
@@ -233,6 +238,7 @@ def entity_autocomplete(request: HttpRequest) -> JsonResponse:
 
 
 @browse_required
+@require_safe
 def entity_detail(request: HttpRequest, entity_id: int) -> HttpResponse:
     """Return an entity: names, aliases, the articles that mention it; edits for reviewers."""
     entity = get_object_or_404(Entity, pk=entity_id)
@@ -328,6 +334,7 @@ def entity_merge_view(request: HttpRequest, entity_id: int) -> HttpResponse:
 
 
 @browse_required
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """Return counts, the most mentioned people and imports per day (server-side SVG)."""
     from annotations.models import Annotation

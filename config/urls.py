@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
+
+# Django's form views treat PUT like POST; these pages take only what their forms send.
+form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", form_methods(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        form_methods(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

@@ -313,6 +313,9 @@ class AnnotationDetail(APIView):
 class AnnotationRestore(AnnotationDetail):
     """Undelete one annotation."""
 
+    # It shares AnnotationDetail's lookup and output, not its GET/PATCH/DELETE handlers.
+    http_method_names = ["post", "options"]
+
     @extend_schema(
         summary="Undelete an annotation",
         request=None,
