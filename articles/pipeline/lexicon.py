@@ -71,6 +71,8 @@ def _load(path: Path) -> tuple[LexiconEntry, ...]:
             )
         )
     _check_unambiguous(entries, path)
+    # The s2t and s2tw converters hold ~40 MB of dictionaries that nothing else needs.
+    _converter.cache_clear()
     return tuple(entries)
 
 

@@ -1,11 +1,18 @@
 """The tokenizer: jieba taught the domain lexicon, offsets, traditional text, search terms."""
 
+import random
+import re
 import time
 from pathlib import Path
 
 import jieba
+import pytest
+from jieba import finalseg
 
-from articles.pipeline.segment import Token, get_tokenizer, search_tokens
+from articles.pipeline.hmm import hmm_cut
+from articles.pipeline.lexicon import load_lexicon
+from articles.pipeline.scripts import to_simplified
+from articles.pipeline.segment import Token, Tokenizer, get_tokenizer, search_tokens
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "data" / "samples").glob("*.txt"))
 
@@ -93,3 +100,76 @@ def test_cut_speed():
     # DOMAIN.md measured plain jieba at ~230,000/s here; the wrapper's conversion to
     # simplified script and Token objects must not make it several times slower.
     assert rate > 50_000
+
+
+# --- the compiled segmenter and the fast HMMs give jieba's results exactly ---------------
+
+
+@pytest.fixture(scope="module")
+def plain_jieba() -> Tokenizer:
+    """A tokenizer with the same words that segments with jieba alone."""
+    return Tokenizer(
+        ((surface, entry.kind) for entry in load_lexicon() for surface in entry.surfaces()),
+        compiled=False,
+    )
+
+
+def scrambled(count: int) -> list[str]:
+    """Return strings of the samples' characters in random order: unusual runs for the HMM."""
+    pool = "".join(path.read_text(encoding="utf-8") for path in SAMPLES)
+    rng = random.Random(4)  # noqa: S311 - reproducible test strings, not secrets
+    out = []
+    for _ in range(count):
+        start = rng.randrange(len(pool) - 60)
+        chars = list(pool[start : start + rng.randint(5, 60)])
+        rng.shuffle(chars)
+        out.append("".join(chars))
+    return out
+
+
+def test_compiled_segmenter_is_used_when_installed():
+    pytest.importorskip("rjieba")
+    assert get_tokenizer()._compiled is not None
+
+
+def test_cut_is_jiebas_whether_or_not_the_compiled_segmenter_is_used(plain_jieba):
+    texts = [path.read_text(encoding="utf-8") for path in SAMPLES]
+    texts += [line for text in texts for line in text.split("\n")]
+    texts += [
+        "IRIS-T系统2025年3月抵达Kosiniak-Kamysz说G20峰会T恤A股",
+        "514.227亿美元，增长3.5%，C++与AT&T，abc-def_ghi&jk#l+m.n%o",
+        "国国国国方",
+        "哈哈哈哈",
+    ]
+    texts += scrambled(1500)
+    for text in texts:
+        assert get_tokenizer().cut(text) == plain_jieba.cut(text), text
+
+
+def test_hmm_pos_gives_the_words_and_tags_posseg_guessed(plain_jieba):
+    sentences = [
+        sentence
+        for path in SAMPLES
+        for sentence in re.split(r"(?<=[。！？；\n])", path.read_text(encoding="utf-8"))
+        if sentence.strip()
+    ] + scrambled(300)
+    for sentence in sentences:
+        guessed = [
+            token
+            for token in plain_jieba.cut_pos(sentence)
+            if len(token.text) > 1
+            and re.fullmatch(r"[\u4e00-\u9fd5]+", to_simplified(token.text))
+            and not plain_jieba.in_dictionary(to_simplified(token.text))
+        ]
+        fast = [
+            token
+            for token in get_tokenizer().hmm_pos(sentence)
+            if len(token.text) > 1 and not plain_jieba.in_dictionary(to_simplified(token.text))
+        ]
+        assert fast == guessed, sentence
+
+
+def test_hmm_cut_is_jiebas_finalseg():
+    for text in scrambled(500):
+        for run in re.findall(r"[\u4e00-\u9fd5]+", text):
+            assert hmm_cut(run) == list(finalseg.cut(run)), run

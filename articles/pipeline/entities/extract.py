@@ -383,10 +383,10 @@ class _Article:
                 and not self.tokenizer.in_dictionary(simple)
             ):
                 sentences.add(_sentence_around(s, token.start))
-        # posseg is five times slower than the plain cut: only sentences where the cut
-        # guessed an unknown word are tagged.
+        # Only sentences where the cut guessed an unknown word are tagged, and of their
+        # words only those jieba's HMM guessed: a dictionary word is never a new name.
         for start, end in sorted(sentences):
-            for token in self.tokenizer.cut_pos(self.text[start:end]):
+            for token in self.tokenizer.hmm_pos(self.text[start:end], min_length=3):
                 kind = _POS_KINDS.get(token.pos)
                 a, b = start + token.start, start + token.end
                 if kind and self.free(a, b) and _plausible_name(s[a:b], kind, self.tokenizer):
