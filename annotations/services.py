@@ -361,6 +361,14 @@ def annotation_undo(*, user: AbstractBaseUser, article: Article) -> AnnotationEv
     if event is None:
         return None
     annotation = _locked(event.annotation)
+    # Someone else (a reviewer, an admin) changed it after you: undoing your step would
+    # silently throw their change away.
+    if (
+        AnnotationEvent.objects.filter(annotation=annotation, id__gt=event.id)
+        .exclude(actor=user)
+        .exists()
+    ):
+        raise Conflict(annotation)
     before = snapshot(annotation)
     if event.action in (AnnotationEvent.Action.CREATE, AnnotationEvent.Action.RESTORE):
         annotation.deleted_at = timezone.now()

@@ -124,9 +124,3 @@ def form_parameters(form_class: type[forms.Form], descriptions: dict[str, str]) 
             )
         )
     return parameters
-
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="page number, from 1"),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="results per page (at most 200)"),
-]

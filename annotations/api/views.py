@@ -37,13 +37,16 @@ from articles.api.views import Pagination
 from articles.models import Article
 from articles.pipeline.offsets import utf16_to_codepoint
 from config.api import error_body
-from config.openapi import PAGE_PARAMETERS, ErrorDetail, error_responses
+from config.openapi import ErrorDetail, error_responses
 
 # ---- schema pieces (drf-spectacular) --------------------------------------------------
 
 ConflictResponse = inline_serializer(
     "ConflictResponse",
-    {"error": ErrorDetail(), "current": AnnotationOutput(help_text="the annotation as stored now")},
+    {
+        "error": ErrorDetail(),
+        "current": AnnotationOutput(required=False, help_text="the annotation as stored now"),
+    },
 )
 CONFLICT = OpenApiResponse(
     ConflictResponse,
@@ -151,12 +154,15 @@ class AnnotationListCreate(APIView):
             OpenApiParameter("annotator", OpenApiTypes.INT, description="annotator's user id"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Annotation.Status.values),
             OpenApiParameter(
-                "deleted", OpenApiTypes.STR, enum=["1"], description="`1` includes deleted ones"
+                "deleted",
+                OpenApiTypes.STR,
+                enum=["0", "1"],
+                description="`1` includes deleted ones",
             ),
-            PAGE_PARAMETERS[0],
-            OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description="results per page (at most 1000)"
-            ),
+            *[
+                OpenApiParameter(p["name"], p["schema"], description=p["description"])
+                for p in AnnotationPagination().get_schema_operation_parameters(None)
+            ],
         ],
         responses={
             200: inline_serializer(
@@ -168,12 +174,15 @@ class AnnotationListCreate(APIView):
                     "results": AnnotationOutput(many=True),
                 },
             ),
-            **error_responses(400),
+            **error_responses(400, 404),
         },
     )
     def get(self, request: Request) -> Response:
         annotations = annotation_queryset().visible_to(request.user)
-        if request.query_params.get("deleted") != "1":
+        deleted = request.query_params.get("deleted", "0")
+        if deleted not in ("0", "1"):
+            raise ValidationError({"deleted": ["0 or 1"]})
+        if deleted == "0":
             annotations = annotations.live()
         filters = {"article": "article_id", "label": "label_id", "annotator": "annotator_id"}
         for param, field in filters.items():
@@ -300,7 +309,7 @@ class AnnotationDetail(APIView):
     )
     def delete(self, request: Request, annotation_id: int) -> Response:
         annotation = self._get(request, annotation_id)
-        version = request.query_params.get("version") or request.data.get("version")
+        version = request.query_params.get("version") or _body(request).get("version")
         if version is None or not str(version).isdigit():
             raise ValidationError({"version": ["send the version you last read (?version=N)"]})
         try:
@@ -333,8 +342,17 @@ class AnnotationRestore(AnnotationDetail):
         return Response(self._output(annotation))
 
 
+def _body(request: Request) -> dict:
+    """Return the request's JSON object (an empty one for no body)."""
+    if not request.data:
+        return {}
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["send a JSON object"]})
+    return request.data
+
+
 def _article(request: Request) -> Article:
-    value = request.data.get("article", request.query_params.get("article"))
+    value = _body(request).get("article", request.query_params.get("article"))
     if value is None or not str(value).isdigit():
         raise ValidationError({"article": ["required: the article id"]})
     return get_object_or_404(Article.objects.only("id", "body"), pk=int(value))
@@ -358,13 +376,17 @@ class Undo(APIView):
             ),
             **error_responses(400, 404),
             409: OpenApiResponse(
-                description="nothing to undo (`code`: `nothing_to_undo`)",
-                response=error_responses(409)[409].response,
+                ConflictResponse,
+                description="nothing to undo (`code`: `nothing_to_undo`, no `current`), or "
+                "someone else changed the annotation since (`conflict`, with `current`)",
             ),
         },
     )
     def post(self, request: Request) -> Response:
-        event = annotation_undo(user=request.user, article=_article(request))
+        try:
+            event = annotation_undo(user=request.user, article=_article(request))
+        except AnnotationError as error:
+            return error_response(error)
         if event is None:
             return Response(error_body("nothing_to_undo", "Nothing to undo."), status=409)
         return Response({"undone": event.action, "annotation": event.annotation_id})

@@ -32,14 +32,47 @@ ARTICLE_FILTERS = {
 
 
 class Pagination(PageNumberPagination):
+    """?page=N (from 1) and ?page_size=M (capped); a bad number is a 400 naming the
+    parameter, a page past the end a 404."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_number(self, request, paginator) -> str:
+        value = request.query_params.get(self.page_query_param, "1")
+        if value in self.last_page_strings:
+            return value
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({self.page_query_param: ["a page number, from 1"]})
+        return value
+
+    def get_page_size(self, request) -> int:
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({self.page_size_query_param: ["a number of results, from 1"]})
+        return min(int(value), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = "page number, from 1 (past the last page: 404)"
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"results per page (default {self.page_size}); "
+                    f"larger values are capped at {self.max_page_size}"
+                )
+        return parameters
+
 
 @extend_schema(
     parameters=form_parameters(ArticleFilterForm, ARTICLE_FILTERS),
-    responses={200: ArticleListSerializer(many=True), **error_responses(400)},
+    responses={200: ArticleListSerializer(many=True), **error_responses(400, 404)},
     examples=[
         OpenApiExample(
             "Articles mentioning Zelensky, by Reuters",
@@ -90,7 +123,7 @@ class ArticleDetail(generics.RetrieveAPIView):
         ),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=Entity.Kind.values),
     ],
-    responses={200: EntityListSerializer(many=True), **error_responses(400)},
+    responses={200: EntityListSerializer(many=True), **error_responses(400, 404)},
 )
 class EntityList(generics.ListAPIView):
     """Entities, most mentioned first; q matches an alias or the Latin name, kind filters."""

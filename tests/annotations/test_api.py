@@ -333,3 +333,22 @@ def test_the_import_stores_suggestions_that_can_be_accepted_or_dismissed(alice_a
     after = alice_api.get("/api/v1/annotations/suggestions/", {"article": article.pk}).json()
     remaining = {s["id"] for s in after["results"]}
     assert quoted["id"] not in remaining and other["id"] not in remaining
+
+
+def test_undo_refuses_to_throw_away_someone_elses_later_change(
+    alice_api, rita_api, samples, labels
+):
+    article = samples["000"]
+    claim = create(alice_api, article, labels["claim"], QUOTE).json()
+    alice_api.patch(
+        f"/api/v1/annotations/{claim['id']}/", {"version": 1, "note": "mine"}, format="json"
+    )
+    rita_api.patch(
+        f"/api/v1/annotations/{claim['id']}/", {"version": 2, "note": "reviewer's"}, format="json"
+    )
+    undo = alice_api.post("/api/v1/annotations/undo/", {"article": article.pk}, format="json")
+    assert undo.status_code == 409
+    body = undo.json()
+    assert body["error"]["code"] == "conflict" and "rita" in body["error"]["message"]
+    assert body["current"]["note"] == "reviewer's"
+    assert Annotation.objects.get().note == "reviewer's"
