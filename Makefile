@@ -47,7 +47,7 @@ test: lint
 serve-prod: $(VENV)/.installed
 	$(PY) manage.py collectstatic --no-input
 	$(PY) manage.py migrate --no-input
-	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-4} --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi --preload --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-4} --access-logfile -
 
 stop-db: $(VENV)/.installed
 	$(PY) -c "import warnings; warnings.simplefilter('ignore'); import pgserver; \

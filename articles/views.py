@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef
 from django.db.models.functions import TruncDate
@@ -97,13 +98,26 @@ def _assign_context(request: HttpRequest, **where) -> dict:
     }
 
 
+OUTLETS_CACHE_SECONDS = 300
+
+
 def _outlets() -> list[str]:
-    """Return the distinct outlets, for the filter menu."""
-    return list(
-        Article.objects.exclude(outlet="")
-        .order_by("outlet")
-        .values_list("outlet", flat=True)
-        .distinct()[:500]
+    """Return the distinct outlets, for the filter menu.
+
+    DISTINCT reads every article (~100 ms at 100,000), on every list page. Outlets change
+    with imports, so the key holds the newest article id (one index probe): an import
+    shows at once; edits in the admin within five minutes.
+    """
+    newest = Article.objects.order_by("-id").values_list("id", flat=True).first()
+    return cache.get_or_set(
+        f"article_outlets:{newest}",
+        lambda: list(
+            Article.objects.exclude(outlet="")
+            .order_by("outlet")
+            .values_list("outlet", flat=True)
+            .distinct()[:500]
+        ),
+        OUTLETS_CACHE_SECONDS,
     )
 
 

@@ -70,3 +70,30 @@ def test_debug_must_be_a_boolean(db):
 
 def test_tests_run_on_postgresql():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_production_settings_turn_on_https_protections(db):
+    printed = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.X_FRAME_OPTIONS, s.SECURE_CONTENT_TYPE_NOSNIFF, 'unsafe-inline' in str(s.SECURE_CSP))"
+    )
+    result = run_manage("shell", "-c", printed, env=PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "DENY",
+        "True",
+        "False",
+    ]
+
+
+def test_secure_cookies_can_be_turned_off_only_explicitly_and_check_deploy_says_so(db):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION, "SECURE_COOKIES": "0"}
+    )
+    assert result.returncode != 0
+    assert "SESSION_COOKIE_SECURE" in result.stderr + result.stdout
