@@ -74,8 +74,14 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[Source | SourceError]:
         if not path.exists():
             yield SourceError(str(path), "no such file or directory")
         elif path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not _ignored(child.relative_to(path).parts):
+                if not child.is_file() or _ignored(child.relative_to(path).parts):
+                    continue
+                if child.is_symlink() and not child.resolve().is_relative_to(root):
+                    # a dump unpacked elsewhere must not pull in /etc/passwd by a link
+                    yield SourceError(str(child), "a link to a file outside the folder")
+                else:
                     yield from _iter_file(child)
         else:
             yield from _iter_file(path)

@@ -344,3 +344,21 @@ def test_a_device_given_as_a_path_is_read_no_further_than_the_limit():
         pytest.skip("no /dev/zero")
     [item] = sources(Path("/dev/zero"))
     assert item == SourceError("/dev/zero", "file is over the 5 MB limit")
+
+
+def test_a_folder_link_to_a_file_outside_the_folder_is_refused(tmp_path):
+    from articles.pipeline.sources import SourceError, iter_sources
+
+    outside = tmp_path / "secret.txt"
+    outside.write_text("不该导入的文件\n内容", encoding="utf-8")
+    dump = tmp_path / "dump"
+    dump.mkdir()
+    (dump / "inside.txt").write_text("标题\n正文内容", encoding="utf-8")
+    (dump / "link.txt").symlink_to(outside)
+    (dump / "inner_link.txt").symlink_to(dump / "inside.txt")
+    found = list(iter_sources([dump]))
+    errors = [item for item in found if isinstance(item, SourceError)]
+    assert [(e.name.endswith("link.txt"), e.reason) for e in errors] == [
+        (True, "a link to a file outside the folder")
+    ]
+    assert len(found) == 3  # inside.txt and the link to it are read
