@@ -156,6 +156,7 @@ def production_env(url: str, port: int) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": f"http://127.0.0.1:{port}",
         "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",  # plain http on 127.0.0.1
         "STATIC_ROOT": str(ROOT / "var" / "load_test_static"),
         "LOG_LEVEL": "WARNING",
     }
@@ -173,6 +174,7 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> s
             [
                 ROOT / ".venv" / "bin" / "gunicorn",
                 "config.wsgi",
+                "--preload",  # as make serve-prod: the segmenter is loaded once, in the master
                 *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
                 *("--access-logfile", "-", "--access-logformat", ACCESS_LOG_FORMAT),
             ],

@@ -1,5 +1,7 @@
 """Error pages: JSON in the API shape under /api/, styled HTML elsewhere."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
@@ -7,33 +9,21 @@ from django.views import defaults
 from config.api import json_error
 
 
-@login_not_required
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Return a 404 page, or the API error shape for API paths."""
-    if request.path.startswith("/api/"):
-        return json_error(request, 404, "not_found", "Not found.")
-    return defaults.page_not_found(request, exception)
+def _api_aware(page: Callable[..., HttpResponse], status: int, code: str, message: str):
+    """Return an error handler answering API paths in the one error shape, pages with page."""
+
+    @login_not_required
+    def handler(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return json_error(request, status, code, message)
+        return page(request, *args, **kwargs)
+
+    return handler
 
 
-@login_not_required
-def server_error(request: HttpRequest) -> HttpResponse:
-    """Return a 500 page, or the API error shape for API paths."""
-    if request.path.startswith("/api/"):
-        return json_error(request, 500, "server_error", "Internal server error.")
-    return defaults.server_error(request)
-
-
-@login_not_required
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Return a 400 page, or the API error shape for API paths."""
-    if request.path.startswith("/api/"):
-        return json_error(request, 400, "bad_request", "Bad request.")
-    return defaults.bad_request(request, exception)
-
-
-@login_not_required
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Return a 403 page, or the API error shape for API paths."""
-    if request.path.startswith("/api/"):
-        return json_error(request, 403, "permission_denied", "Permission denied.")
-    return defaults.permission_denied(request, exception)
+bad_request = _api_aware(defaults.bad_request, 400, "bad_request", "Bad request.")
+permission_denied = _api_aware(
+    defaults.permission_denied, 403, "permission_denied", "Permission denied."
+)
+page_not_found = _api_aware(defaults.page_not_found, 404, "not_found", "Not found.")
+server_error = _api_aware(defaults.server_error, 500, "server_error", "Internal server error.")

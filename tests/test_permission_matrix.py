@@ -15,13 +15,13 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
 from annotations.models import Annotation, AnnotationEvent, Assignment, Label, Suggestion
 from annotations.services import Changes, annotation_create, article_mark_done, articles_assign
 from articles.models import Alias, Article, Entity, EntityMerge
 from tests.conftest import PASSWORD
+from tests.urlwalk import iter_routes
 
 PERSONAS = ("anonymous", "outsider", "owner", "analyst", "reviewer", "admin")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -94,23 +94,7 @@ TEXT = (
 )
 
 
-def iter_routes(resolver: URLResolver | None = None, prefix: str = "/", namespace: str = ""):
-    """Yield (route with <converter:name> kept, full URL name) for every plain pattern."""
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        route = str(pattern.pattern)
-        if route.startswith("^") or "(?P" in route:
-            route = route.lstrip("^").rstrip("$").replace("\\Z", "")
-            if any(ch in route for ch in "()[]?*+\\"):
-                continue  # the admin's regex routes (per-model pages) are sampled below
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from iter_routes(pattern, prefix + route, inner)
-        elif isinstance(pattern, URLPattern):
-            yield prefix + route, f"{namespace}{pattern.name or ''}"
-
-
-ROUTES = sorted({(route, name or "") for route, name in iter_routes()})
+ROUTES = sorted({(route, name) for route, name, _ in iter_routes()})
 
 
 def test_every_view_has_a_row_in_the_matrix():

@@ -23,8 +23,11 @@ def _fill(route: str) -> str:
     return re.sub(r"<(?:(\w+):)?\w+>", replace, route)
 
 
-def iter_urls(resolver: URLResolver | None = None, prefix: str = "/") -> Iterator[tuple[str, str]]:
-    """Yield (path, view name) for every pattern reachable from the root URLconf."""
+def iter_routes(
+    resolver: URLResolver | None = None, prefix: str = "/", namespace: str = ""
+) -> Iterator[tuple[str, str, str]]:
+    """Yield (route with its <converter:name> parts, namespaced URL name, view) for every
+    plain pattern reachable from the root URLconf."""
     resolver = resolver or get_resolver()
     for pattern in resolver.url_patterns:
         route = str(pattern.pattern)
@@ -34,6 +37,13 @@ def iter_urls(resolver: URLResolver | None = None, prefix: str = "/") -> Iterato
             if any(ch in route for ch in "()[]?*+\\"):
                 continue
         if isinstance(pattern, URLResolver):
-            yield from iter_urls(pattern, prefix + _fill(route))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from iter_routes(pattern, prefix + route, inner)
         elif isinstance(pattern, URLPattern):
-            yield prefix + _fill(route), pattern.lookup_str
+            yield prefix + route, f"{namespace}{pattern.name or ''}", pattern.lookup_str
+
+
+def iter_urls() -> Iterator[tuple[str, str]]:
+    """Yield (path with sample arguments, view) for every pattern of the root URLconf."""
+    for route, _, view in iter_routes():
+        yield _fill(route), view
