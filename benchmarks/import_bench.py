@@ -8,6 +8,7 @@ DATABASE_URL's), in a scratch database `tanpan_bench_import`.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,6 +41,7 @@ def main() -> None:
             "--workers",
             str(args.workers),
         ]
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         process = subprocess.Popen(
             command, cwd=ROOT, env=env_for(url), stdout=subprocess.PIPE, text=True
@@ -55,6 +57,8 @@ def main() -> None:
         f"{args.workers} workers, including process start-up)"
     )
     print(f"peak RSS: main process {mb(rss.peak_main)}, process tree {mb(rss.peak_total)}")
+    # The machine may be shared: other work on the two cores shows in the load average.
+    print(f"load average (1 min): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 
 if __name__ == "__main__":
