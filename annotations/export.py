@@ -18,7 +18,6 @@ from django.db import connection
 KINDS = ("claims", "spans")
 FORMATS = ("csv", "jsonl")
 BATCH = 2000  # rows fetched from the server-side cursor at a time
-EXPORT_WORK_MEM = "64MB"  # per sort or hash of the export query, for its duration only
 
 CLAIM_COLUMNS = [
     "article_id", "article_title", "outlet", "published", "source_file", "claim_text",
@@ -212,15 +211,12 @@ def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
 def _copied_rows(filters: ExportFilters, select: str) -> Iterator[tuple]:
     """Yield rows of text cells through COPY, PostgreSQL's fastest way out of a query."""
     sql, params = _query(filters, select)
-    from django.db import transaction
-
-    # the psycopg cursor behind Django's; COPY streams, so memory stays flat. One
-    # transaction: a consistent snapshot, and room for the joins' hashes and the sort
-    # (at the default 4 MB the plan merge-joins all annotations and sorts on disk).
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{EXPORT_WORK_MEM}'")
-        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-            yield from copy.rows()
+    # the psycopg cursor behind Django's; COPY streams, so memory stays flat
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+    ):
+        yield from copy.rows()
 
 
 def _iso(value: Any) -> str:
