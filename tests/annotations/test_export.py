@@ -73,6 +73,27 @@ def test_line_breaks_stay_inside_quoted_cells(samples, labels, analyst, tmp_path
     assert b'"\xe7\xac\xac\xe4\xb8\x80\xe8\xa1\x8c\n' in path.read_bytes()
 
 
+def test_csv_is_written_as_pythons_csv_module_writes_it(samples, labels, analyst, tmp_path):
+    """PostgreSQL writes the CSV; its quoting, empty cells and row ends must be the usual."""
+    claim = add(analyst, samples["000"], labels["claim"], QUOTE)
+    annotation_update(
+        user=analyst,
+        annotation=claim,
+        version=1,
+        changes=Changes(note='逗号, "引号"\r\n第二行\n第三行'),
+    )
+    add(analyst, samples["001"], labels["claim"], samples["001"].body[:5])  # empty note
+    path = tmp_path / "c.csv"
+    call_command("export_annotations", "--kind", "spans", "-o", str(path))
+    data = path.read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    rewritten = io.StringIO()
+    csv.writer(rewritten, lineterminator="\r\n").writerows(rows)
+    assert data.decode("utf-8-sig") == rewritten.getvalue()
+    assert len(rows) == 3 and rows[1][-1] == '逗号, "引号"\r\n第二行\n第三行'
+    assert rows[2][-1] == "" and data.endswith(b",\r\n")  # an empty note: no ""
+
+
 def test_no_bom_option(claim, tmp_path):
     path = tmp_path / "c.csv"
     call_command("export_annotations", "--no-bom", "-o", str(path))
