@@ -125,13 +125,16 @@ def _remember_list(request: HttpRequest, page, rows: list[Article]) -> None:
     """Keep the current list page in the session, for previous/next in the reader."""
     params = request.GET.copy()
     params.pop("page", None)
-    request.session["article_list"] = {
+    listing = {
         "ids": [a.pk for a in rows],
         "query": params.urlencode(),
         "page": page.number,
         "previous": page.previous_page_number() if page.has_previous() else None,
         "next": page.next_page_number() if page.has_next() else None,
     }
+    # Saving the session is a write (and a commit) per request: skip it when nothing changed.
+    if request.session.get("article_list") != listing:
+        request.session["article_list"] = listing
 
 
 def _neighbours(request: HttpRequest, article_id: int) -> dict[str, str | None]:
