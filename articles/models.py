@@ -101,6 +101,14 @@ class Article(models.Model):
             ),
             GinIndex(fields=["search_vector"], name="article_search_gin"),
             GinIndex(fields=["minhash_bands"], name="article_bands_gin"),
+            # The list folds near-duplicates away; filtering by outlet then counts one
+            # outlet's originals from this index alone (before: every one read from the
+            # table, ~10,000 wide rows for a big outlet at 100,000 articles).
+            models.Index(
+                fields=["outlet", "id"],
+                condition=Q(near_duplicate_of__isnull=True),
+                name="article_outlet_original",
+            ),
         ]
 
     def __str__(self) -> str:

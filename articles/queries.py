@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 
 from articles.models import AnnotationStatus, Article, Entity, Mention
-from articles.search import MAX_QUERY_LENGTH, ParsedQuery, parse_query
+from articles.search import MAX_QUERY_LENGTH, LexemeQuery, ParsedQuery, parse_query
 
 SORTS = {
     "imported": ("-created_at", "-id"),
@@ -83,11 +83,14 @@ def article_query(data: dict, user=None) -> ArticleQuery:
     sort = data.get("sort") or ("relevance" if parsed else "imported")
     ts_query = None
     if parsed:
-        ts_query = SearchQuery(parsed.tsquery, search_type="raw", config="simple")
+        ts_query = LexemeQuery(parsed.tsquery)
+        matching = ts_query
         if parsed.prefilter != parsed.tsquery:
-            loose = SearchQuery(parsed.prefilter, search_type="raw", config="simple")
-            articles = articles.filter(search_vector=loose)
-        articles = articles.filter(search_vector=ts_query)
+            # One tsquery, not two conditions: each @@ decompresses the article's tsvector
+            # (~18 KB) again, and the loose half lets the index skip articles whose words
+            # are all there but not next to each other.
+            matching = LexemeQuery(f"({parsed.prefilter}) & ({parsed.tsquery})")
+        articles = articles.filter(search_vector=matching)
     elif sort == "relevance":
         sort = "imported"
     if data.get("outlet"):

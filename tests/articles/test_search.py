@@ -82,3 +82,29 @@ def test_relevance_ranks_title_hits_first(write_article):
     in_title = write_article("停火谈判开始\n双方会谈。", name="title.txt")
     ranked = [a.pk for a in article_query({"q": "停火", "sort": "relevance"}).articles]
     assert ranked == [in_title.pk, body_only.pk]
+
+
+def test_a_hyphenated_name_is_one_lexeme_not_a_phrase(write_article):
+    """to_tsquery() would make 科西尼亚克-卡梅什 a phrase of three lexemes, which only a
+    slow check of every candidate's vector can answer; the whole word is in the index."""
+    named = write_article(
+        "波兰副总理表态\n波兰副总理科西尼亚克-卡梅什周一表示支持和谈。", name="a.txt"
+    )
+    write_article("另一条新闻\n科西尼亚克周一表示，卡梅什没有出席。", name="b.txt")
+    parsed = parse_query("科西尼亚克-卡梅什", match_aliases=False)
+    assert "<->" not in parsed.tsquery
+    assert ids("科西尼亚克-卡梅什", aliases="0") == {named.pk}
+
+
+@pytest.mark.parametrize(
+    "term", ["科西尼亚克-卡梅什", "f-16", "2025-11", "foo_bar", "3.5", "a.b.c", "x/y", "普京"]
+)
+def test_every_query_term_matches_the_vector_the_parser_builds_from_it(db, term):
+    """Each term's tsquery means what PostgreSQL's parser indexes for that token."""
+    from django.db import connection
+
+    from articles.search import _lexeme
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsvector('simple', %s) @@ %s::tsquery", [term, _lexeme(term)])
+        assert cursor.fetchone()[0], _lexeme(term)
