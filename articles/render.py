@@ -3,6 +3,7 @@
 Templates escape every piece; nothing here produces HTML.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -86,22 +87,22 @@ def snippet(text: str, needles: Sequence[str], width: int = 140) -> list[Snippet
         {to_simplified(n).lower() for n in needles if n and n.strip()}, key=len, reverse=True
     )
     lowered = simplified.lower()
-    first = min((p for k in keys if (p := lowered.find(k)) >= 0), default=-1)
-    start = max(0, first - width // 3) if first >= 0 else 0
+    # One pass of one pattern (longest needle first, as alternatives are tried in order),
+    # not every needle tried at every character: this ran ~2,700 times per search result.
+    pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+    hit = pattern.search(lowered) if pattern else None
+    start = max(0, hit.start() - width // 3) if hit else 0
     end = min(len(text), start + width)
     window_parts: list[SnippetPart] = []
     cursor = start
-    position = start
-    while position < end and keys:
-        match = next((k for k in keys if lowered.startswith(k, position)), None)
-        if match:
-            if cursor < position:
-                window_parts.append(SnippetPart(text[cursor:position], False))
-            stop = min(end, position + len(match))
-            window_parts.append(SnippetPart(text[position:stop], True))
-            cursor = position = stop
-        else:
-            position += 1
+    for match in pattern.finditer(lowered, start) if pattern else ():
+        if match.start() >= end:
+            break
+        if cursor < match.start():
+            window_parts.append(SnippetPart(text[cursor : match.start()], False))
+        stop = min(end, match.end())
+        window_parts.append(SnippetPart(text[match.start() : stop], True))
+        cursor = stop
     if cursor < end:
         window_parts.append(SnippetPart(text[cursor:end], False))
     if start > 0:
