@@ -34,6 +34,7 @@ review_required = permission_required("accounts.review", raise_exception=True)
 def article_list(request: HttpRequest) -> HttpResponse:
     """Return the article list: search, filters and sorting all in the query string."""
     form = ArticleFilterForm(request.GET)
+    newest = Article.objects.order_by("-id").values_list("id", flat=True).first()
     status = 200
     if form.is_valid():
         result = article_query(form.cleaned_data, request.user)
@@ -53,6 +54,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
         if result.parsed:
             # Counting every match of a common word costs seconds; stop at COUNT_CAP.
             paginator.count, capped = bounded_count(result.articles)
+        elif form.is_valid() and not any(
+            form.cleaned_data.get(name) for name in UNCOUNTED_PARAMETERS
+        ):
+            paginator.count = _all_count(result.articles, result.folded, newest)
         page = paginator.get_page(request.GET.get("page"))
     rows = with_copy_counts(list(page.object_list))
     if result.parsed:
@@ -72,7 +77,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "rank_window": RANK_WINDOW,
             "rows": rows,
             "query_string": params.urlencode(),
-            "outlets": _outlets(),
+            "outlets": _outlets(newest),
             "has_filters": any(
                 request.GET.get(k)
                 for k in ("q", "outlet", "entity", "status", "claims", "assigned")
@@ -99,16 +104,31 @@ def _assign_context(request: HttpRequest, **where) -> dict:
 
 
 OUTLETS_CACHE_SECONDS = 300
+# Filters that narrow the list; without any, the count is of all (folded) articles.
+UNCOUNTED_PARAMETERS = ("q", "outlet", "entity", "status", "claims", "assigned", "assignee")
 
 
-def _outlets() -> list[str]:
+def _all_count(articles, folded: bool, newest: int | None) -> int:
+    """Return the number of articles in the unfiltered list, cached like the outlet menu.
+
+    Counting 100,000 rows took 11 ms of PostgreSQL on every plain list page. The set
+    changes with imports (the key holds the newest article id) and with deletions in the
+    admin (shown within five minutes).
+    """
+    return cache.get_or_set(
+        f"article_count:{newest}:{'folded' if folded else 'all'}",
+        articles.count,
+        OUTLETS_CACHE_SECONDS,
+    )
+
+
+def _outlets(newest: int | None) -> list[str]:
     """Return the distinct outlets, for the filter menu.
 
     DISTINCT reads every article (~100 ms at 100,000), on every list page. Outlets change
     with imports, so the key holds the newest article id (one index probe): an import
     shows at once; edits in the admin within five minutes.
     """
-    newest = Article.objects.order_by("-id").values_list("id", flat=True).first()
     return cache.get_or_set(
         f"article_outlets:{newest}",
         lambda: list(

@@ -495,6 +495,15 @@ def cpu_seconds(pid: int) -> float:
     return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
 
 
+def postgres_cpu_seconds() -> float:
+    """Return the CPU time used so far by the machine's PostgreSQL processes (0 if not local)."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] in ("postgres", "postmaster") and process.info["cpu_times"]:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
+
+
 async def run(
     args: argparse.Namespace, base: str, scenario: Scenario, stats: Stats, server_pid: int
 ) -> float:
@@ -541,6 +550,8 @@ async def run(
 
         sampler = asyncio.create_task(sample_load())
         cpu_before = cpu_seconds(server_pid)
+        postgres_before = postgres_cpu_seconds()
+        own_before = sum(psutil.Process().cpu_times()[:2])
         started = time.monotonic()
         deadline = started + args.duration
         max_actions = int(args.duration / (args.think * 0.5)) + 1 if args.think else 100_000
@@ -550,8 +561,14 @@ async def run(
         )
         elapsed = time.monotonic() - started
         cpu = cpu_seconds(server_pid) - cpu_before
+        # ended backends' time is lost, but connections live as long as the workers
+        postgres = postgres_cpu_seconds() - postgres_before
+        own = sum(psutil.Process().cpu_times()[:2]) - own_before
         sampler.cancel()
-        print(f"gunicorn used {cpu:.0f} CPU-seconds: {cpu / elapsed:.2f} CPUs on average")
+        print(
+            f"CPU-seconds used: gunicorn {cpu:.0f} ({cpu / elapsed:.2f} CPUs on average), "
+            f"PostgreSQL {postgres:.0f}, this load generator {own:.0f}"
+        )
         print(
             f"1-minute load average during the run: mean {statistics.mean(loads):.1f}, "
             f"max {max(loads):.1f} ({os.cpu_count()} CPUs)"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.models import Alias, Entity, EntityMerge, Mention
+from articles.models import Alias, Article, Entity, EntityMerge, Mention
 
 
 def test_list_shows_the_samples_with_counts(analyst_client, samples):
@@ -259,3 +259,21 @@ def test_admin_manages_labels(admin_client_, db):
     from annotations.models import Label
 
     assert Label.objects.get(name="Denial").shortcut == "4"
+
+
+def test_the_unfiltered_count_is_cached_until_the_next_import(
+    analyst_client, samples, write_article
+):
+    def count(**params) -> int:
+        return analyst_client.get("/", params).context["page"].paginator.count
+
+    folded = Article.objects.filter(near_duplicate_of__isnull=True).count()
+    assert count() == folded and count(copies="show") == Article.objects.count()
+    outlet = samples["000"].outlet
+    in_outlet = count(outlet=outlet)
+    Article.objects.filter(pk=samples["000"].pk).delete()  # as in the admin: not an import
+    assert count() == folded  # cached (for five minutes at most)
+    assert count(outlet=outlet) == in_outlet - 1  # filtered counts are never cached
+    write_article("新的一篇\n乌克兰和俄罗斯周一继续谈判。", name="new.txt")
+    write_article("又一篇\n美国国务卿周二抵达日内瓦。", name="new2.txt")
+    assert count() == folded + 1  # one deleted, two imported: counted afresh
