@@ -17,7 +17,7 @@ SORTS = {
     "relevance": ("-rank", "-created_at", "-id"),
 }
 MAX_ENTITIES = 5
-RANK_WINDOW = 2000  # matches ranked by relevance (the most recent ones)
+RANK_WINDOW = 1000  # matches ranked by relevance (the most recent ones)
 COUNT_CAP = 10_000  # search results are counted up to this
 DEFERRED = (
     "raw_text",

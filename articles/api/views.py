@@ -27,7 +27,7 @@ ARTICLE_FILTERS = {
     "assignee": "user id of the analyst the article is assigned to",
     "copies": "`fold` (default) hides near-duplicates of articles in the results; "
     "`show` keeps them",
-    "sort": "`relevance` ranks the 2,000 most recent matches of `q`; the others sort all results",
+    "sort": "`relevance` ranks the 1,000 most recent matches of `q`; the others sort all results",
 }
 
 
