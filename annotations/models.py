@@ -120,6 +120,13 @@ class Annotation(models.Model):
             models.Index(fields=["status", "article"], name="annotation_status_article"),
             models.Index(fields=["label", "article"], name="annotation_label_article"),
             models.Index(fields=["annotator", "updated_at"], name="annotation_annotator_updated"),
+            # An entity's page lists its latest claims: newest first from here, instead of
+            # sorting all of them (400,000 for the top person in the benchmark: 180 ms).
+            models.Index(
+                fields=["speaker_entity", "-created_at"],
+                condition=Q(deleted_at__isnull=True),
+                name="annotation_speaker_recent",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -104,6 +104,15 @@ class Article(models.Model):
             # The list folds near-duplicates away; filtering by outlet then counts one
             # outlet's originals from this index alone (before: every one read from the
             # table, ~10,000 wide rows for a big outlet at 100,000 articles).
+            # An entity's page lists the articles that mention it in this order: walking
+            # it, a frequent entity's first page is found at once (sorting all 100,000
+            # articles took 100 ms); a rare entity's mentions are read instead.
+            models.Index(
+                F("published").desc(nulls_last=True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="article_published_order",
+            ),
             models.Index(
                 fields=["outlet", "id"],
                 condition=Q(near_duplicate_of__isnull=True),
