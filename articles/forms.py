@@ -1,7 +1,6 @@
 from django import forms
 
 from articles.models import Alias, Entity
-from articles.services import alias_key
 
 
 class AliasForm(forms.ModelForm):
@@ -12,6 +11,11 @@ class AliasForm(forms.ModelForm):
         fields = ["name"]
 
     def clean_name(self) -> str:
+        # Imported here: articles.services brings in the whole import pipeline (numpy,
+        # pypinyin, jieba's tables), a third of a second that every process paid at start-up
+        # because the admin loads this form.
+        from articles.services import alias_key
+
         name = self.cleaned_data["name"].strip()
         key = alias_key(name)
         if not key:

@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.services import Changes, annotation_update
+from annotations.services import Changes, SourceLink, annotation_update
+from articles.models import Alias, Entity
 from tests.annotations.conftest import QUOTE, add
 
 
@@ -169,3 +170,21 @@ def test_deleted_annotations_are_not_exported(claim, analyst):
 
     annotation_delete(user=analyst, annotation=claim, version=claim.version)
     assert read_csv(export()) == []
+
+
+def test_several_sources_are_joined_in_the_order_they_were_linked(samples, labels, analyst):
+    article = samples["000"]
+    tass = Alias.objects.get(normalized="塔斯社").entity
+    other = Entity.objects.filter(kind=Entity.Kind.OUTLET).exclude(pk=tass.pk).first()
+    span = add(analyst, article, labels["source"], "塔斯社", entity=tass)
+    claim = add(analyst, article, labels["claim"], QUOTE)
+    annotation_update(
+        user=analyst,
+        annotation=claim,
+        version=1,
+        changes=Changes(sources=[SourceLink(entity=other), SourceLink(span=span)]),
+    )
+    [row] = read_csv(export())
+    assert row["source_entity"] == f"{other.name}; 塔斯社"
+    assert row["source_entity_id"] == f"{other.pk}; {tass.pk}"
+    assert row["source_text"] == "塔斯社"  # the first link has no span
