@@ -97,7 +97,11 @@ def test_a_hyphenated_name_is_one_lexeme_not_a_phrase(write_article):
 
 
 @pytest.mark.parametrize(
-    "term", ["科西尼亚克-卡梅什", "f-16", "2025-11", "foo_bar", "3.5", "a.b.c", "x/y", "普京"]
+    "term",
+    [
+        *["科西尼亚克-卡梅什", "f-16", "2025-11", "foo_bar", "3.5", "a.b.c", "x/y", "1.5亿"],
+        *["普京", "2025年", "北约nato", "v2x", "㐀㐁"],  # sent as they are, unasked
+    ],
 )
 def test_every_query_term_matches_the_vector_the_parser_builds_from_it(db, term):
     """Each term's tsquery means what PostgreSQL's parser indexes for that token."""
