@@ -229,7 +229,7 @@ def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
 def _copied_csv(filters: ExportFilters, select: str) -> Iterator[bytes]:
     """Yield the rows as CSV with CRLF line ends, written by PostgreSQL, in ~64 KB chunks.
 
-    COPY's CSV quotes exactly as Python's csv module does by default (cells holding a
+    COPY's CSV quotes as Python's csv module does by default (cells holding a
     comma, a quote or a line break), keeps line breaks inside quoted cells, and writes NULL
     as an empty cell. It sends one message per row, each ending in "\n", so turning the
     row ends into CRLF needs no parsing; Python does nothing else per row.
