@@ -54,9 +54,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         if result.parsed:
             # Counting every match of a common word costs seconds; stop at COUNT_CAP.
             paginator.count, capped = bounded_count(result.articles)
-        elif form.is_valid() and not any(
-            form.cleaned_data.get(name) for name in UNCOUNTED_PARAMETERS
-        ):
+        elif form.is_valid() and not any(form.cleaned_data.get(name) for name in FILTER_PARAMETERS):
             paginator.count = _all_count(result.articles, result.folded, newest)
         page = paginator.get_page(request.GET.get("page"))
     rows = with_copy_counts(list(page.object_list))
@@ -78,10 +76,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query_string": params.urlencode(),
             "outlets": _outlets(newest),
-            "has_filters": any(
-                request.GET.get(k)
-                for k in ("q", "outlet", "entity", "status", "claims", "assigned")
-            ),
+            "has_filters": any(request.GET.get(name) for name in FILTER_PARAMETERS),
             "statuses": AnnotationStatus.choices,
             **_assign_context(request, query=params.urlencode()),
         },
@@ -103,9 +98,10 @@ def _assign_context(request: HttpRequest, **where) -> dict:
     }
 
 
-OUTLETS_CACHE_SECONDS = 300
-# Filters that narrow the list; without any, the count is of all (folded) articles.
-UNCOUNTED_PARAMETERS = ("q", "outlet", "entity", "status", "claims", "assigned", "assignee")
+LIST_CACHE_SECONDS = 300
+# Filters that narrow the list (the Clear link shows with any); without any, the count is
+# of all (folded) articles.
+FILTER_PARAMETERS = ("q", "outlet", "entity", "status", "claims", "assigned", "assignee")
 
 
 def _all_count(articles, folded: bool, newest: int | None) -> int:
@@ -118,7 +114,7 @@ def _all_count(articles, folded: bool, newest: int | None) -> int:
     return cache.get_or_set(
         f"article_count:{newest}:{'folded' if folded else 'all'}",
         articles.count,
-        OUTLETS_CACHE_SECONDS,
+        LIST_CACHE_SECONDS,
     )
 
 
@@ -137,7 +133,7 @@ def _outlets(newest: int | None) -> list[str]:
             .values_list("outlet", flat=True)
             .distinct()[:500]
         ),
-        OUTLETS_CACHE_SECONDS,
+        LIST_CACHE_SECONDS,
     )
 
 

@@ -277,3 +277,9 @@ def test_the_unfiltered_count_is_cached_until_the_next_import(
     write_article("新的一篇\n乌克兰和俄罗斯周一继续谈判。", name="new.txt")
     write_article("又一篇\n美国国务卿周二抵达日内瓦。", name="new2.txt")
     assert count() == folded + 1  # one deleted, two imported: counted afresh
+
+
+def test_every_list_filter_offers_to_clear_the_filters(reviewer_client, analyst, samples):
+    assert "Clear" not in reviewer_client.get("/").content.decode()
+    assert "Clear" in reviewer_client.get("/", {"assignee": analyst.pk}).content.decode()
+    assert "Clear" in reviewer_client.get("/", {"outlet": "样本报"}).content.decode()
