@@ -184,7 +184,7 @@ def _query(filters: ExportFilters, select: str = SELECT) -> tuple[str, list[Any]
         # reads them, rather than joining all of them to their speakers first
         from annotations.models import Label
 
-        where.append("l.kind = 'claim' AND a.label_id = ANY(%s)")
+        where.append("a.label_id = ANY(%s)")
         params.append(
             list(Label.objects.filter(kind=Label.Kind.CLAIM).values_list("pk", flat=True))
         )
