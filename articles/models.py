@@ -233,8 +233,15 @@ class Mention(models.Model):
         POS = "pos", "part of speech"
         COREFERENCE = "coreference", "later mention in the article"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="mentions")
+    # No single-column indexes: mention_unique leads with the article and
+    # mention_entity_article with the entity, so each answers what its own index would.
+    # An import writes ~90 mentions an article, and every index is written for each.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     method = models.CharField(max_length=12, choices=Method.choices)
