@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 _index: AliasIndex | None = None
 
+TASK_SIZE = 8  # articles sent to a worker at a time
+
 
 def _init_worker(index: AliasIndex) -> None:
     global _index
@@ -38,9 +40,9 @@ def _give_back_freed_memory() -> None:
     libc.malloc_trim(0)
 
 
-def _process_in_worker(source: Source) -> Processed | SourceError:
+def _process_in_worker(sources: list[Source]) -> list[Processed | SourceError]:
     assert _index is not None
-    return process_safely(source, _index)
+    return [process_safely(source, _index) for source in sources]
 
 
 def process_safely(source: Source, index: AliasIndex) -> Processed | SourceError:
@@ -62,9 +64,12 @@ def process_all(
         return
     # A bounded window of tasks in flight keeps memory flat whatever the dump's size
     # (Pool.imap would read the whole input ahead); it is wide enough that the workers
-    # keep going while the main process writes a chunk to the database.
-    window = workers * 48
+    # keep going while the main process writes a chunk to the database. Each task is a
+    # few articles: one task an article cost the main process's executor thread and the
+    # workers about 1 ms an article in messages and futures.
+    window = workers * 6
     pending: list[Future | SourceError] = []
+    batch: list[Source] = []
     context = get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(index,)
@@ -72,18 +77,27 @@ def process_all(
         try:
             for source in sources:
                 if isinstance(source, SourceError):
+                    # after the sources read before it, so that results keep input order
+                    if batch:
+                        pending.append(pool.submit(_process_in_worker, batch))
+                        batch = []
                     pending.append(source)
                 else:
-                    pending.append(pool.submit(_process_in_worker, source))
+                    batch.append(source)
+                    if len(batch) >= TASK_SIZE:
+                        pending.append(pool.submit(_process_in_worker, batch))
+                        batch = []
                 while len(pending) >= window:
-                    yield _result(pending.pop(0))
+                    yield from _results(pending.pop(0))
+            if batch:
+                pending.append(pool.submit(_process_in_worker, batch))
             while pending:
-                yield _result(pending.pop(0))
+                yield from _results(pending.pop(0))
         finally:
             for item in pending:
                 if isinstance(item, Future):
                     item.cancel()
 
 
-def _result(item: Future | SourceError) -> Processed | SourceError:
-    return item if isinstance(item, SourceError) else item.result()
+def _results(item: Future | SourceError) -> list[Processed | SourceError]:
+    return [item] if isinstance(item, SourceError) else item.result()
