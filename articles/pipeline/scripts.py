@@ -1,5 +1,6 @@
 """Simplified and traditional Chinese: detection and conversion for matching."""
 
+import re
 from functools import cache
 
 import opencc
@@ -15,21 +16,37 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# The import converts each article's body in several stages (segmentation, entities,
+# attribution, search terms): the last long conversion is kept, as (text, converted).
+_last: tuple[str, str] = ("", "")
+_REMEMBER_FROM = 200  # characters; shorter texts are converted again (it costs less)
+
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def to_simplified(text: str) -> str:
     """Return text converted to simplified characters, code point for code point."""
+    global _last
+    last = _last  # one read: another thread may replace it meanwhile
+    if len(text) >= _REMEMBER_FROM and text == last[0]:
+        return last[1]
     converted = _t2s().convert(text)
-    if len(converted) == len(text):
-        return converted
-    # A phrase-level conversion changed the length; fall back to characters so that
-    # offsets into the converted text stay offsets into the original.
-    return "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
+    if len(converted) != len(text):
+        # A phrase-level conversion changed the length; fall back to characters so that
+        # offsets into the converted text stay offsets into the original.
+        converted = "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
+    if len(text) >= _REMEMBER_FROM:
+        _last = (text, converted)
+    return converted
 
 
 def detect_script(text: str) -> str:
     """Return "traditional" or "simplified" for a Chinese text."""
-    chinese = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not chinese:
+    sample = "".join(_HAN.findall(text))[:4000]
+    if not sample:
         return "simplified"
-    sample = "".join(chinese[:4000])
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=True))
+    converted = to_simplified(sample)
+    if converted == sample:  # most articles: nothing to count
+        return "simplified"
+    changed = sum(a != b for a, b in zip(sample, converted, strict=True))
     return "traditional" if changed / len(sample) > TRADITIONAL_SHARE else "simplified"

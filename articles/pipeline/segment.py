@@ -88,6 +88,8 @@ class Tokenizer:
         self._jieba.initialized = True
         self._pos = None  # a jieba.posseg.POSTokenizer, built on first use
         self._pos_lock = threading.Lock()
+        # word -> (its search term, the term's sub-words): see search_tokens
+        self._terms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
         self.domain_kinds: dict[str, str] = {}
         for surface, kind in self._words:
             for word in (surface, to_simplified(surface)):
@@ -315,16 +317,37 @@ def search_tokens(
     simplified = to_simplified(text)  # once, not per token
     terms: list[str] = []
     extra: dict[str, None] = {}
+    known = tokenizer._terms
+    if len(known) > TERM_MEMORY:
+        known.clear()
     for token in tokens if tokens is not None else tokenizer.cut(text):
-        term = search_term(simplified[token.start : token.end], simplified=True)
+        word = simplified[token.start : token.end]
+        # An article's ~1,300 words are mostly ones seen before: each is worked out once.
+        found = known.get(word)
+        if found is None:
+            found = known[word] = _search_term_and_subwords(word, tokenizer)
+        term, subwords = found
         if term is None:
             continue
-        if len(term) > 2 and tokenizer.domain_kinds.get(term) in (None, "organisation"):
-            # Sub-words of a name are noise (克兰 in 乌克兰); those of a compound are not.
-            extra.update(dict.fromkeys(_subwords(term, tokenizer)))
+        if subwords:
+            extra.update(dict.fromkeys(subwords))
         terms.append(term)
     pairs = dict.fromkeys(a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT)
     return terms + list(extra) + list(pairs)
+
+
+TERM_MEMORY = 50_000  # distinct words search_tokens remembers (~12 MB at most)
+
+
+def _search_term_and_subwords(
+    word: str, tokenizer: Tokenizer
+) -> tuple[str | None, tuple[str, ...]]:
+    term = search_term(word, simplified=True)
+    if term is None or len(term) <= 2:
+        return term, ()
+    if tokenizer.domain_kinds.get(term) not in (None, "organisation"):
+        return term, ()  # sub-words of a name are noise (克兰 in 乌克兰); a compound's are not
+    return term, tuple(_subwords(term, tokenizer))
 
 
 def _subwords(word: str, tokenizer: Tokenizer) -> list[str]:

@@ -209,11 +209,9 @@ class _Article:
         s, cjk, firsts = self.s, self.index.cjk, self.index.first_char_lengths
         n = len(s)
         candidates: list[tuple[int, int, str]] = []
-        for i, char in enumerate(s):
-            lengths = firsts.get(char)
-            if lengths is None:
-                continue
-            for length in lengths:
+        for match in self.index.first_chars.finditer(s):
+            i = match.start()
+            for length in firsts[s[i]]:
                 if i + length <= n:
                     key = cjk.get(s[i : i + length])
                     if key is not None and self.aligned(i, i + length):

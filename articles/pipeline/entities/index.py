@@ -97,6 +97,13 @@ class AliasIndex:
                 if kind == "person" and len(parts) > 1:
                     self.given_names.add(parts[0])
         self.first_char_lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+        # Where a Chinese alias may start: about a fifth of an article's characters, which
+        # the regex engine finds without a Python step per character.
+        self.first_chars = re.compile(
+            "[" + "".join(map(re.escape, sorted(self.first_char_lengths))) + "]"
+            if self.first_char_lengths
+            else "(?!)"
+        )
 
     @classmethod
     def from_lexicon(cls, entries: Iterable[LexiconEntry]) -> AliasIndex:
