@@ -37,8 +37,6 @@ class ArticleAdmin(admin.ModelAdmin):
         "content_hash",
         "encoding",
         "batch",
-        "title_tokens",
-        "body_tokens",
         "minhash",
         "minhash_bands",
         "near_duplicate_of",
@@ -47,6 +45,14 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     exclude = ["search_vector"]
     show_full_result_count = False
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        if not change or {"title", "body"} & set(form.changed_data):
+            # Imported lazily: the pipeline loads the segmenter (a second, ~50 MB).
+            from articles.pipeline.process import search_vector
+
+            obj.search_vector = search_vector(obj.title, obj.body)
+        super().save_model(request, obj, form, change)
 
 
 class AliasInline(admin.TabularInline):

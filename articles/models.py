@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 
@@ -73,14 +73,10 @@ class Article(models.Model):
     published = models.DateField(null=True, blank=True, db_index=True)
     script = models.CharField(max_length=12, choices=Script.choices)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="articles")
-    title_tokens = models.TextField(blank=True, help_text="jieba tokens, simplified, spaced")
-    body_tokens = models.TextField(blank=True, help_text="jieba tokens, simplified, spaced")
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title_tokens", weight="A", config="simple")
-        + SearchVector("body_tokens", weight="B", config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # jieba's words of the title (weight A) and body (B), simplified and lowercase, each
+    # word one lexeme: built by articles.pipeline.process.search_vector, queried with the
+    # same terms by articles.search.
+    search_vector = SearchVectorField(default="")
     minhash = ArrayField(models.BigIntegerField(), default=list)
     minhash_bands = ArrayField(models.BigIntegerField(), default=list)
     near_duplicate_of = models.ForeignKey(

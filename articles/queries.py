@@ -21,8 +21,6 @@ RANK_WINDOW = 1000  # matches ranked by relevance (the most recent ones)
 COUNT_CAP = 10_000  # search results are counted up to this
 DEFERRED = (
     "raw_text",
-    "title_tokens",
-    "body_tokens",
     "removals",
     "minhash",
     "minhash_bands",

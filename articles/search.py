@@ -1,23 +1,24 @@
 """Chinese full-text search: user queries to PostgreSQL tsqueries over jieba tokens.
 
-Articles are indexed as space-separated jieba tokens (simplified, lowercase) in a
-tsvector with the `simple` configuration, title weighted A and body B. A query is
-segmented the same way, so 泽连斯基 and 澤連斯基 meet on one lexeme. With alias matching,
-a query word that names an entity (an alias, or its Latin name: Zelensky) matches any
-of the entity's aliases (川普 finds 特朗普).
+Articles are indexed as jieba's words (simplified, lowercase), one lexeme each, in a
+tsvector the import builds (title weighted A, body B). A query is segmented the same
+way, and each of its terms is looked up as that lexeme, never parsed again by
+to_tsquery(): 泽连斯基 and 澤連斯基 meet on one lexeme, and 科西尼亚克-卡梅什 stays one
+word that the index answers (to_tsquery() would make it a phrase of three, which every
+candidate's vector must be read to check). With alias matching, a query word that names
+an entity (an alias, or its Latin name: Zelensky) matches any of the entity's aliases
+(川普 finds 特朗普).
 """
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import Q
 
 from articles.models import Alias, Entity
-from articles.pipeline.search import search_term
+from articles.pipeline.search import lexeme, search_term
 from articles.pipeline.segment import PAIR_LIMIT, get_tokenizer
 from articles.services import alias_key
 
@@ -60,34 +61,6 @@ class LexemeQuery(SearchQuery):
         return super().as_sql(compiler, connection, template="(%(expressions)s)::tsquery")
 
 
-# Lowercase Latin letters, digits and CJK ideographs: the parser keeps such a run whole.
-_PLAIN_TERM = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
-
-
-@lru_cache(maxsize=4096)
-def _lexeme(term: str) -> str:
-    """Return the tsquery for one index term, as the search vector's parser stores it.
-
-    The vector is built by PostgreSQL's `simple` parser over our tokens. That keeps a run of
-    letters and digits as one lexeme; a hyphenated word (科西尼亚克-卡梅什) it stores whole
-    *and* as parts. to_tsquery() would turn such a term into a phrase of all three, which
-    every candidate article's vector must then be decompressed to check (0.6 s for a name
-    found in 33,000 articles); the whole word alone is the same match, answered by the
-    index. Terms the parser does not keep whole get to_tsquery()'s phrase, so a query
-    always means what it meant before. The parser's rules never change: cached per process.
-    """
-    if _PLAIN_TERM.fullmatch(term):
-        return f"'{term}'"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT %s = ANY(tsvector_to_array(to_tsvector('simple', %s))), "
-            "phraseto_tsquery('simple', %s)::text",
-            [term, term, term],
-        )
-        whole, phrase = cursor.fetchone()
-    return f"'{term}'" if whole or not phrase else f"({phrase})"
-
-
 def _phrase(terms: list[str]) -> tuple[str, str]:
     """Return (exact, loose) tsqueries for terms next to each other.
 
@@ -96,11 +69,11 @@ def _phrase(terms: list[str]) -> tuple[str, str]:
     the index) and then the positions (exact).
     """
     if len(terms) == 1:
-        return _lexeme(terms[0]), _lexeme(terms[0])
-    pairs = [_lexeme(a + b) for a, b in pairwise(terms)]
+        return lexeme(terms[0]), lexeme(terms[0])
+    pairs = [lexeme(a + b) for a, b in pairwise(terms)]
     if len(terms) == 2 and len(terms[0]) + len(terms[1]) <= PAIR_LIMIT:
         return pairs[0], pairs[0]
-    exact = "(" + " <-> ".join(_lexeme(term) for term in terms) + ")"
+    exact = "(" + " <-> ".join(lexeme(term) for term in terms) + ")"
     fitting = [
         p for p, (a, b) in zip(pairs, pairwise(terms), strict=True) if len(a) + len(b) <= PAIR_LIMIT
     ]
@@ -140,6 +113,12 @@ def parse_query(text: str, *, match_aliases: bool = True) -> ParsedQuery:
         if not terms:
             continue
         alternatives = [_phrase(terms)]
+        whole = search_term(word)
+        if len(terms) > 1 and whole:
+            # The word as one lexeme too: the index holds it where an article has it as a
+            # word, a word pair or part of a hyphenated name (科西尼亚克 of
+            # 科西尼亚克-卡梅什), though a query cuts it in pieces (科西 尼亚 克).
+            alternatives.append((lexeme(whole), lexeme(whole)))
         parsed.highlights.add(word)
         entity = _entity_named(word.strip()) if match_aliases and quoted is None else None
         if entity is not None:

@@ -181,7 +181,7 @@ def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return the reader: the cleaned text with entity mentions, removals, near-duplicates."""
     article = get_object_or_404(
         Article.objects.defer(
-            "raw_text", "title_tokens", "body_tokens", "minhash", "minhash_bands", "search_vector"
+            "raw_text", "minhash", "minhash_bands", "search_vector"
         ).select_related("near_duplicate_of"),
         pk=article_id,
     )

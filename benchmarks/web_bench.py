@@ -81,14 +81,14 @@ def _clone(url: str, clones: int) -> None:
             f"""
             INSERT INTO articles_article (
                 id, title, title_source, body, raw_text, removals, content_hash, source_name,
-                source_url, encoding, outlet, published, script, batch_id, title_tokens,
-                body_tokens, minhash, minhash_bands, near_duplicate_of_id,
+                source_url, encoding, outlet, published, script, batch_id, search_vector,
+                minhash, minhash_bands, near_duplicate_of_id,
                 near_duplicate_similarity, annotation_status, created_at, updated_at)
             SELECT a.id + g * {ID_STRIDE}, a.title || ' · ' || g, a.title_source, a.body,
                 a.raw_text, a.removals, md5(a.content_hash || g) || md5(g || a.content_hash),
                 a.source_name || '#' || g, '', a.encoding, ({outlets})[1 + (a.id + g) % 10],
                 DATE '2025-01-01' + ((a.id * 7 + g) % 600)::int, a.script, a.batch_id,
-                a.title_tokens || ' ' || g, a.body_tokens, a.minhash,
+                a.search_vector || setweight(to_tsvector('simple', g::text), 'A'), a.minhash,
                 ARRAY[(random() * 9e18)::bigint, (random() * 9e18)::bigint],
                 NULL, NULL, 'not_started',
                 a.created_at - make_interval(hours => g * 3), a.updated_at

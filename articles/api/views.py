@@ -105,7 +105,7 @@ class ArticleDetail(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Article.objects.defer(
-            "raw_text", "title_tokens", "body_tokens", "minhash", "minhash_bands", "search_vector"
+            "raw_text", "minhash", "minhash_bands", "search_vector"
         ).prefetch_related(
             Prefetch(
                 "mentions",

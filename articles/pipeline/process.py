@@ -15,7 +15,8 @@ from articles.pipeline.dedupe import band_keys, minhash_signature
 from articles.pipeline.entities import AliasIndex, Mention, NewAlias, NewEntity, extract_entities
 from articles.pipeline.normalize import content_hash, normalize_text
 from articles.pipeline.scripts import detect_script
-from articles.pipeline.segment import get_tokenizer, search_tokens
+from articles.pipeline.search import tsvector_literal
+from articles.pipeline.segment import Token, get_tokenizer, search_tokens
 from articles.pipeline.sources import Source, SourceError
 
 TITLE_LIMIT = 500
@@ -34,8 +35,7 @@ class Processed:
     content_hash: str
     encoding: str
     script: str
-    title_tokens: str
-    body_tokens: str
+    search_vector: str  # a tsvector literal
     minhash: tuple[int, ...]
     bands: tuple[int, ...]
     mentions: tuple[Mention, ...]
@@ -82,8 +82,7 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         content_hash=content_hash(cleaned.body),
         encoding=encoding,
         script=detect_script(cleaned.body),
-        title_tokens=" ".join(search_tokens(title, tokenizer)),
-        body_tokens=" ".join(search_tokens(cleaned.body, tokenizer, body_tokens)),
+        search_vector=search_vector(title, cleaned.body, body_tokens),
         minhash=tuple(signature),
         bands=tuple(band_keys(signature)),
         mentions=extraction.mentions,
@@ -91,4 +90,15 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         new_aliases=extraction.new_aliases,
         attributions=tuple(suggest_attributions(cleaned.body, extraction.mentions)),
         meta=source.meta,
+    )
+
+
+def search_vector(title: str, body: str, body_tokens: list[Token] | None = None) -> str:
+    """Return the article's search vector (a tsvector literal): title terms A, body B.
+
+    Pass body_tokens when the body was already cut, to segment it only once.
+    """
+    tokenizer = get_tokenizer()
+    return tsvector_literal(
+        search_tokens(title, tokenizer), search_tokens(body, tokenizer, body_tokens)
     )

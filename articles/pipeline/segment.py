@@ -15,7 +15,7 @@ from jieba import finalseg
 from articles.pipeline.hmm import hmm_cut, hmm_words
 from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.scripts import to_simplified
-from articles.pipeline.search import search_term
+from articles.pipeline.search import hyphen_parts, search_term
 
 # jieba logs its dictionary loading at DEBUG through its own stderr handler.
 jieba.setLogLevel(logging.WARNING)
@@ -307,7 +307,8 @@ def search_tokens(
     """Return the full-text index terms of text: simplified, lowercase, no punctuation.
 
     Words longer than two characters also yield their dictionary sub-words (as jieba's
-    search mode does), so a query for 国防 finds 乌克兰国防联络小组. Each pair of
+    search mode does), so a query for 国防 finds 乌克兰国防联络小组, and a hyphenated
+    word its parts (卡梅什 finds 科西尼亚克-卡梅什). Each pair of
     neighbouring words also yields their concatenation (停火 协议 -> 停火协议), which lets
     the index answer two-word phrases without reading word positions. Sub-words and pairs
     come after all the words, so that phrase queries still see the words next to each other.
@@ -345,9 +346,12 @@ def _search_term_and_subwords(
     term = search_term(word, simplified=True)
     if term is None or len(term) <= 2:
         return term, ()
+    # 卡梅什 finds 科西尼亚克-卡梅什
+    parts = hyphen_parts(term)
     if tokenizer.domain_kinds.get(term) not in (None, "organisation"):
-        return term, ()  # sub-words of a name are noise (克兰 in 乌克兰); a compound's are not
-    return term, tuple(_subwords(term, tokenizer))
+        # sub-words of a name are noise (克兰 in 乌克兰); a compound's are not
+        return term, tuple(parts)
+    return term, (*parts, *_subwords(term, tokenizer))
 
 
 def _subwords(word: str, tokenizer: Tokenizer) -> list[str]:

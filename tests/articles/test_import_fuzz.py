@@ -58,7 +58,7 @@ def index() -> AliasIndex:
 
 def assert_storable(item: Processed) -> None:
     """Fail unless PostgreSQL can store the article and its offsets are consistent."""
-    texts = [item.title, item.body, item.raw_text, item.title_tokens, item.body_tokens]
+    texts = [item.title, item.body, item.raw_text, item.search_vector]
     texts += [*item.meta.values(), *(removal[3] for removal in item.removals)]
     texts += [m.surface for m in item.mentions] + [e.name for e in item.new_entities]
     for text in texts:

@@ -90,25 +90,89 @@ def test_a_hyphenated_name_is_one_lexeme_not_a_phrase(write_article):
     named = write_article(
         "波兰副总理表态\n波兰副总理科西尼亚克-卡梅什周一表示支持和谈。", name="a.txt"
     )
-    write_article("另一条新闻\n科西尼亚克周一表示，卡梅什没有出席。", name="b.txt")
+    other = write_article("另一条新闻\n科西尼亚克周一表示，卡梅什没有出席。", name="b.txt")
     parsed = parse_query("科西尼亚克-卡梅什", match_aliases=False)
     assert "<->" not in parsed.tsquery
     assert ids("科西尼亚克-卡梅什", aliases="0") == {named.pk}
+    # the parts are indexed too, as PostgreSQL's parser indexed them
+    assert ids("卡梅什", aliases="0") == ids("科西尼亚克", aliases="0") == {named.pk, other.pk}
+
+
+def vector_matches(vector: str, query: str) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsvector @@ %s::tsquery", [vector, query])
+        return cursor.fetchone()[0]
 
 
 @pytest.mark.parametrize(
-    "term",
+    "text",
     [
-        *["科西尼亚克-卡梅什", "f-16", "2025-11", "foo_bar", "3.5", "a.b.c", "x/y", "1.5亿"],
-        *["普京", "2025年", "北约nato", "v2x", "㐀㐁"],  # sent as they are, unasked
+        *["科西尼亚克-卡梅什", "F-16", "2025-11", "foo_bar", "3.5", "a.b.c", "x/y", "1.5亿"],
+        *["普京", "2025年", "北约NATO", "v2x", "㐀㐁", "5.5%", "IRIS-T", "C++", "AT&T"],
     ],
 )
-def test_every_query_term_matches_the_vector_the_parser_builds_from_it(db, term):
-    """Each term's tsquery means what PostgreSQL's parser indexes for that token."""
+def test_a_query_matches_the_vector_the_import_builds_from_the_same_text(db, text):
+    """Query and index cut the text alike and take each term as one lexeme."""
+    from articles.pipeline.process import search_vector
+
+    vector = search_vector("", f"他说{text}很重要。")
+    parsed = parse_query(text, match_aliases=False)
+    assert parsed, text
+    assert vector_matches(vector, parsed.tsquery), (vector, parsed.tsquery)
+    assert vector_matches(vector, parse_query(f'"{text}"', match_aliases=False).tsquery)
+
+
+def test_the_vector_of_plain_words_is_what_to_tsvector_made_of_them(db):
+    """For words PostgreSQL's parser keeps whole, the literal equals the old generated
+    column, setweight(to_tsvector(title), 'A') || setweight(to_tsvector(body), 'B')."""
     from django.db import connection
 
-    from articles.search import _lexeme
+    from articles.pipeline.search import tsvector_literal
 
+    title = ["停火", "谈判", "2025年"]
+    body = ["普京", "说", "停火", "谈判", "nato", "普京", "3", *["和平"] * 300]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_tsvector('simple', %s) @@ %s::tsquery", [term, _lexeme(term)])
-        assert cursor.fetchone()[0], _lexeme(term)
+        cursor.execute(
+            "SELECT %s::tsvector = setweight(to_tsvector('simple', %s), 'A')"
+            " || setweight(to_tsvector('simple', %s), 'B')",
+            [tsvector_literal(title, body), " ".join(title), " ".join(body)],
+        )
+        assert cursor.fetchone()[0]
+
+
+def test_the_vector_stays_within_postgresqls_limits(db):
+    from django.db import connection
+
+    from articles.pipeline.search import MAX_POSITION, MAX_POSITIONS, tsvector_literal
+
+    body = ["词"] * (MAX_POSITION + 100) + ["x" * 3000] + [f"w{i:06d}" for i in range(200_000)]
+    literal = tsvector_literal([], body)
+    assert f"'w000000':{MAX_POSITION}B " in literal  # words past the last position share it
+    assert "x" * 3000 not in literal  # too long for a lexeme: skipped, as to_tsvector does
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT length(%s::tsvector), %s::tsvector @@ '词'::tsquery", [literal] * 2)
+        lexemes, found = cursor.fetchone()
+    assert found
+    assert lexemes < 200_000  # the 1 MB budget stopped adding words
+    positions = literal.split(" ", 1)[0].split(":")[1].split(",")
+    assert len(positions) == MAX_POSITIONS
+
+
+def test_a_title_edited_in_the_admin_is_searchable_under_its_new_words(
+    write_article, admin_client_
+):
+    article = write_article("旧标题\n双方会谈。", name="a.txt")
+    page = admin_client_.get(f"/admin/articles/article/{article.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, field in form.fields.items()
+        if (value := form.initial.get(name, field.initial)) is not None
+    }
+    data["title"] = "停火谈判"
+    response = admin_client_.post(f"/admin/articles/article/{article.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ids("停火") == {article.pk}  # only in the new title
+    assert ids("会谈") == {article.pk}  # the body is still indexed
