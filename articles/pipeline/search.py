@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import cache
 
 from articles.pipeline.scripts import to_simplified
 
@@ -65,26 +66,66 @@ def tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
     PostgreSQL, which cost the database a millisecond an article. Queries use the same
     terms (articles.search), so a query word is always exactly a lexeme.
     """
-    positions: dict[str, list[str]] = {}
+    terms = title_terms + body_terms
+    if len(terms) > MAX_POSITION:
+        return _literal_within_limits(title_terms, body_terms)
+    positions: dict[str, list[int]] = {}
+    for position, term in enumerate(terms, 1):
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [position]
+        else:
+            found.append(position)
+    # Every lexeme as long as 4 bytes a character: if that fits, the real thing does.
+    if (
+        positions
+        and max(map(len, positions)) * 4 <= MAX_LEXEME_BYTES
+        and 4 * sum(map(len, positions)) + 5 * len(positions) + 2 * len(terms) <= MAX_VECTOR_BYTES
+    ):
+        return _format(positions, len(title_terms))
+    return _literal_within_limits(title_terms, body_terms)
+
+
+@cache
+def _marks() -> tuple[list[str], list[str]]:
+    """Return each position's text with weight A, and with weight B (~2 MB, made once)."""
+    numbers = range(MAX_POSITION + 1)
+    return [f"{n}A" for n in numbers], [f"{n}B" for n in numbers]
+
+
+def _format(positions: dict[str, list[int]], title_end: int) -> str:
+    marks_a, marks_b = _marks()
+    body_mark, title_mark = marks_b.__getitem__, marks_a.__getitem__
+    parts = []
+    for term, found in positions.items():
+        if len(found) > MAX_POSITIONS:
+            found = found[:MAX_POSITIONS]  # as many as to_tsvector() keeps
+        if found[0] > title_end:  # body only: the common case
+            marks = ",".join(map(body_mark, found))
+        else:
+            marks = ",".join(title_mark(p) if p <= title_end else body_mark(p) for p in found)
+        quoted = lexeme(term) if "'" in term or "\\" in term else f"'{term}'"
+        parts.append(f"{quoted}:{marks}")
+    return " ".join(parts)
+
+
+def _literal_within_limits(title_terms: list[str], body_terms: list[str]) -> str:
+    """Return tsvector_literal's result for terms that reach PostgreSQL's limits."""
+    positions: dict[str, list[int]] = {}
     size = 0
     position = 0
-    for weight, terms in (("A", title_terms), ("B", body_terms)):
-        for term in terms:
-            position = min(position + 1, MAX_POSITION)
-            found = positions.get(term)
-            if found is None:
-                length = len(term.encode())
-                # PostgreSQL counts a lexeme's bytes, alignment, a position count and
-                # two bytes a position
-                if length > MAX_LEXEME_BYTES or size + length + 5 > MAX_VECTOR_BYTES:
-                    continue  # as to_tsvector() skips a word too long to index
-                size += length + 5
-                positions[term] = [f"{position}{weight}"]
-            elif (
-                len(found) < MAX_POSITIONS
-                and size + 2 <= MAX_VECTOR_BYTES
-                and found[-1] != (mark := f"{position}{weight}")
-            ):
-                size += 2
-                found.append(mark)
-    return " ".join(f"{lexeme(term)}:{','.join(marks)}" for term, marks in positions.items())
+    for term in title_terms + body_terms:
+        position = min(position + 1, MAX_POSITION)
+        found = positions.get(term)
+        if found is None:
+            length = len(term.encode())
+            # PostgreSQL counts a lexeme's bytes, alignment, a position count and
+            # two bytes a position
+            if length > MAX_LEXEME_BYTES or size + length + 5 > MAX_VECTOR_BYTES:
+                continue  # as to_tsvector() skips a word too long to index
+            size += length + 5
+            positions[term] = [position]
+        elif len(found) < MAX_POSITIONS and size + 2 <= MAX_VECTOR_BYTES and found[-1] != position:
+            size += 2
+            found.append(position)
+    return _format(positions, min(len(title_terms), MAX_POSITION))

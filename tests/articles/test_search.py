@@ -158,6 +158,9 @@ def test_the_vector_stays_within_postgresqls_limits(db):
     assert lexemes < 200_000  # the 1 MB budget stopped adding words
     positions = literal.split(" ", 1)[0].split(":")[1].split(",")
     assert len(positions) == MAX_POSITIONS
+    # a short article with a long word: measured in bytes, not characters
+    literal = tsvector_literal(["标题"], ["a" * 1000, "词" * 700, "词"])
+    assert literal == f"'标题':1A '{'a' * 1000}':2B '词':4B"
 
 
 def test_a_title_edited_in_the_admin_is_searchable_under_its_new_words(
