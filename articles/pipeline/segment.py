@@ -138,11 +138,22 @@ class Tokenizer:
 
     def cut(self, text: str) -> list[Token]:
         """Return the tokens of text (jieba with HMM), offsets in code points into text."""
-        tokens = []
+        simplified = to_simplified(text)
+        words = self.words(simplified)
+        # ~1,300 tokens an article: made with tuple.__new__, without the Python-level
+        # __new__ a NamedTuple class call goes through, and the words themselves taken as
+        # the tokens' text when the text was simplified already.
+        new, tokens = tuple.__new__, []
         start = 0
-        for word in self.words(to_simplified(text)):
+        if simplified == text:
+            for word in words:
+                end = start + len(word)
+                tokens.append(new(Token, (word, start, end)))
+                start = end
+            return tokens
+        for word in words:
             end = start + len(word)
-            tokens.append(Token(text[start:end], start, end))
+            tokens.append(new(Token, (text[start:end], start, end)))
             start = end
         return tokens
 
