@@ -212,6 +212,29 @@ def test_a_republished_story_is_linked_as_a_near_duplicate(tmp_path):
     assert "near-duplicates        1" in out
 
 
+def test_copies_fold_under_the_first_article_within_a_chunk_and_across_imports(tmp_path):
+    """A copy of a copy links to the family's first article, whether the three arrive in
+    one chunk or in two imports; unrelated articles sharing no band stay originals."""
+    text = (SAMPLES / "000_2a6d5082bc5fee0b.txt").read_text()
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "a.txt").write_text(text)
+    (first / "b.txt").write_text(text.replace("周五会见了", "周五在圣彼得堡会见了"))
+    (first / "c.txt").write_text((SAMPLES / "001_0665a545c0b07fd2.txt").read_text())
+    run_import(str(first))
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "d.txt").write_text(
+        text.replace("周五会见了", "周五在圣彼得堡会见了").replace("50 个国家", "五十个国家")
+    )
+    run_import(str(later))
+    by_name = {a.source_name.rsplit("/", 1)[-1]: a for a in Article.objects.all()}
+    assert by_name["a.txt"].near_duplicate_of is None
+    assert by_name["b.txt"].near_duplicate_of == by_name["a.txt"]
+    assert by_name["d.txt"].near_duplicate_of == by_name["a.txt"]
+    assert by_name["c.txt"].near_duplicate_of is None
+
+
 def test_lexicon_seeds_the_database_once_and_edits_survive():
     run_import(str(SAMPLES))
     zelensky = Alias.objects.get(normalized="泽连斯基").entity
