@@ -235,6 +235,33 @@ def test_copies_fold_under_the_first_article_within_a_chunk_and_across_imports(t
     assert by_name["c.txt"].near_duplicate_of is None
 
 
+def test_the_near_duplicate_lookup_reads_the_band_index_not_the_table(tmp_path):
+    """PostgreSQL estimates that the chunk's overlap with ~800 band keys matches most rows
+    and, left alone, reads the whole table: 200 ms a chunk at 6,000 articles, growing."""
+    from django.db import connection
+
+    run_import(str(SAMPLES))
+    plans: list[str] = []
+
+    def explain(execute, sql, params, many, context):
+        if "minhash_bands &&" in sql and not sql.startswith("EXPLAIN"):
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN {sql}", params)
+                plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        return execute(sql, params, many, context)
+
+    copy = tmp_path / "copy.txt"
+    text = (SAMPLES / "000_2a6d5082bc5fee0b.txt").read_text()
+    copy.write_text(text.replace("周五会见了", "周五在圣彼得堡会见了"))
+    with connection.execute_wrapper(explain):
+        run_import(str(copy))
+    assert plans and all("article_bands_gin" in plan for plan in plans), plans
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"  # only that statement was planned so
+    assert Article.objects.get(source_name=str(copy)).near_duplicate_of is not None
+
+
 def test_lexicon_seeds_the_database_once_and_edits_survive():
     run_import(str(SAMPLES))
     zelensky = Alias.objects.get(normalized="泽连斯基").entity
