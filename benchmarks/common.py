@@ -63,18 +63,16 @@ def manage(*args: str, url: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-class PeakRSS:
-    """Samples the RSS of a process and its children until stopped; keeps the peaks."""
+class _Sampler:
+    """Calls sample() every interval seconds in a thread, from enter to exit."""
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float) -> None:
         self.process = psutil.Process(pid)
         self.interval = interval
-        self.peak_total = 0
-        self.peak_main = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "PeakRSS":
+    def __enter__(self):
         self._thread.start()
         return self
 
@@ -85,15 +83,75 @@ class PeakRSS:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                main = self.process.memory_info().rss
-                children = sum(
-                    child.memory_info().rss for child in self.process.children(recursive=True)
-                )
-            except psutil.Error:
+                self.sample()
+            except psutil.Error:  # the process has ended
                 return
-            self.peak_main = max(self.peak_main, main)
-            self.peak_total = max(self.peak_total, main + children)
             time.sleep(self.interval)
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+
+class PeakRSS(_Sampler):
+    """Samples the RSS of a process and its children until stopped; keeps the peaks."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(pid, interval)
+        self.peak_total = 0
+        self.peak_main = 0
+
+    def sample(self) -> None:
+        main = self.process.memory_info().rss
+        children = sum(child.memory_info().rss for child in self.process.children(recursive=True))
+        self.peak_main = max(self.peak_main, main)
+        self.peak_total = max(self.peak_total, main + children)
+
+
+class CPUTimes(_Sampler):
+    """Samples the CPU time of a process, its children and a database's server backends.
+
+    Keeps each process's last reading, so processes that end during the run (workers,
+    backends) still count up to their last sample; a backend that lives less than one
+    interval is missed. Reading another user's processes needs the right to (root here).
+    """
+
+    def __init__(self, pid: int, url: str, interval: float = 0.2) -> None:
+        import psycopg
+
+        super().__init__(pid, interval)
+        self.database = url.rsplit("/", 1)[1]
+        self._admin = psycopg.connect(_libpq(url.rsplit("/", 1)[0] + "/postgres"), autocommit=True)
+        self.seconds: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds)
+
+    def __exit__(self, *exc) -> None:
+        super().__exit__(*exc)
+        self._admin.close()
+
+    def by_role(self) -> dict[str, float]:
+        """Return CPU seconds of "main", "workers" and "postgres" (the database's backends)."""
+        totals = {"main": 0.0, "workers": 0.0, "postgres": 0.0}
+        for role, seconds in self.seconds.values():
+            totals[role] += seconds
+        return totals
+
+    def sample(self) -> None:
+        processes = [(self.process, "main")] + [
+            (child, "workers") for child in self.process.children(recursive=True)
+        ]
+        rows = self._admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        for (pid,) in rows:
+            try:
+                processes.append((psutil.Process(pid), "postgres"))
+            except psutil.Error:
+                continue
+        for process, role in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            self.seconds[process.pid] = (role, times.user + times.system)
 
 
 def mb(n: int) -> str:

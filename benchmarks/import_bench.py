@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/import_bench.py [--count 10000] [--workers 2]
 
-Prints articles/s and the peak RSS of the import process and of the whole process tree
-(main process + workers). Uses the database server the app uses (the embedded one, or
-DATABASE_URL's), in a scratch database `tanpan_bench_import`.
+Prints articles/s, the peak RSS of the import process and of the whole process tree
+(main process + workers), and the CPU time per article of the main process, the workers
+and the database server's backends. Uses the database server the app uses (the embedded
+one, or DATABASE_URL's), in a scratch database `tanpan_bench_import`.
 """
 
 import argparse
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, PeakRSS, env_for, fresh_database, mb
+from benchmarks.common import ROOT, CPUTimes, PeakRSS, env_for, fresh_database, mb
 from benchmarks.dumpgen import write_dump
 
 
@@ -46,7 +47,7 @@ def main() -> None:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env_for(url), stdout=subprocess.PIPE, text=True
         )
-        with PeakRSS(process.pid) as rss:
+        with PeakRSS(process.pid) as rss, CPUTimes(process.pid, url) as cpu:
             output, _ = process.communicate()
         elapsed = time.monotonic() - started
     print(output.strip())
@@ -57,6 +58,11 @@ def main() -> None:
         f"{args.workers} workers, including process start-up)"
     )
     print(f"peak RSS: main process {mb(rss.peak_main)}, process tree {mb(rss.peak_total)}")
+    # Where the time went: with two cores, the three must add up to little for speed.
+    shares = ", ".join(
+        f"{role} {seconds / args.count * 1000:.1f} ms" for role, seconds in cpu.by_role().items()
+    )
+    print(f"CPU per article (start-up included): {shares}")
     # The machine may be shared: other work on the two cores shows in the load average.
     print(f"load average (1 min): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
 
