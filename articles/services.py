@@ -240,7 +240,7 @@ class _Writer:
             # stores them, as after an interruption.
             cursor.execute("SET LOCAL synchronous_commit = off")
             if self.lz4:
-                # Bodies, token strings and search vectors (~40 kB an article) are
+                # Bodies, raw texts and search vectors (~30 kB an article) are
                 # compressed as they are stored: lz4 costs PostgreSQL a tenth of its time
                 # on the chunk less than the default pglz, and reads back as transparently.
                 cursor.execute("SET LOCAL default_toast_compression = lz4")
