@@ -4,7 +4,7 @@
 
 Builds a scratch database `tanpan_bench_web`: --base synthetic articles go through the real
 import (decode, clean, segment, entities), then SQL clones them (new ids, hashes, titles,
-dates, outlets and MinHash bands; the same bodies, tokens and mentions) up to --articles,
+dates, outlets and MinHash bands; the same bodies, search vectors and mentions) up to --articles,
 plus one 10,000-character article for the reader. Then it times each page with Django's
 test client, in process, after one warm-up request, and prints p50/p95 per page.
 Reuses the database when it already holds the requested number of articles (--rebuild to
