@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo serve-prod stop-db clean bench-import help
+.PHONY: run test lint format migrate demo serve-prod stop-db clean help
 
 help:
 	@echo "make run         install, migrate, load sample articles and demo accounts, serve on http://$(HOST):$(PORT)"

@@ -1,0 +1,22 @@
+"""The diagnostic benchmark scripts still run (their figures are read by people, not tests)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pipeline_stages_prints_each_stage_and_the_whole():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/pipeline_stages.py", "--count", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("extract_entities") for line in lines)
+    assert any(line.startswith("tsvector_literal") for line in lines)
+    assert lines[-1].startswith("whole pipeline") and lines[-1].endswith("ms per article")
