@@ -21,7 +21,9 @@ def _t2s() -> opencc.OpenCC:
 _last: tuple[str, str] = ("", "")
 _REMEMBER_FROM = 200  # characters; shorter texts are converted again (it costs less)
 
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
+# Runs of CJK Unified Ideographs (the basic block): what script detection counts, and
+# the plain words whose search term is themselves (articles.pipeline.search).
+HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def to_simplified(text: str) -> str:
@@ -42,7 +44,7 @@ def to_simplified(text: str) -> str:
 
 def detect_script(text: str) -> str:
     """Return "traditional" or "simplified" for a Chinese text."""
-    sample = "".join(_HAN.findall(text))[:4000]
+    sample = "".join(HAN_RUN.findall(text))[:4000]
     if not sample:
         return "simplified"
     converted = to_simplified(sample)

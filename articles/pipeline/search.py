@@ -4,7 +4,7 @@ import re
 import unicodedata
 from functools import cache
 
-from articles.pipeline.scripts import to_simplified
+from articles.pipeline.scripts import HAN_RUN, to_simplified
 
 # A term must contain a letter, a digit or a CJK character; punctuation-only tokens and
 # whitespace are dropped. Dots and hyphens inside Latin words stay (e.g. IRIS-T).
@@ -12,7 +12,6 @@ _QUERY_SYNTAX = re.compile(r"[\s:'\\&|!()<>*]")
 _WORDLIKE = re.compile(r"[0-9A-Za-z\u3400-\u9fff\U00020000-\U0003134f]")
 
 
-_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -21,14 +20,14 @@ def search_term(token: str, *, simplified: bool = False) -> str | None:
 
     Pass simplified=True when the token was cut from already simplified text.
     """
-    if _CJK_WORD.fullmatch(token):
+    if HAN_RUN.fullmatch(token):
         # the common case, kept fast: plain ideographs are NFKC-stable and caseless
         return token if simplified else to_simplified(token)
     term = unicodedata.normalize("NFKC", token).strip().lower()
     if not term or not _WORDLIKE.search(term):
         return None
-    # tsvector lexemes are separated by spaces in our token strings; ':' and quotes would
-    # be read as tsquery syntax, so they never reach the index.
+    # Whitespace, ':', quotes and operators never reach the index: terms stay plain words
+    # in tsvector and tsquery literals (and in the vectors imported before they were quoted).
     term = _QUERY_SYNTAX.sub("", term)
     if not simplified and _HAS_CJK.search(term):
         term = to_simplified(term)
