@@ -19,13 +19,10 @@ SORTS = {
 MAX_ENTITIES = 5
 RANK_WINDOW = 1000  # matches ranked by relevance (the most recent ones)
 COUNT_CAP = 10_000  # search results are counted up to this
-DEFERRED = (
-    "raw_text",
-    "removals",
-    "minhash",
-    "minhash_bands",
-    "search_vector",
-)
+# Columns an article's reader (page and API) never shows: the raw text, the MinHash
+# arrays and the search vector are most of an article's row.
+READER_DEFERRED = ("raw_text", "minhash", "minhash_bands", "search_vector")
+DEFERRED = (*READER_DEFERRED, "removals")  # a list shows no removals either
 
 
 class ArticleFilterForm(forms.Form):

@@ -15,6 +15,7 @@ from articles.models import Alias, AnnotationStatus, Article, Entity, Mention
 from articles.queries import (
     DEFERRED,
     RANK_WINDOW,
+    READER_DEFERRED,
     ArticleFilterForm,
     article_query,
     bounded_count,
@@ -180,9 +181,7 @@ def _neighbours(request: HttpRequest, article_id: int) -> dict[str, str | None]:
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return the reader: the cleaned text with entity mentions, removals, near-duplicates."""
     article = get_object_or_404(
-        Article.objects.defer(
-            "raw_text", "minhash", "minhash_bands", "search_vector"
-        ).select_related("near_duplicate_of"),
+        Article.objects.defer(*READER_DEFERRED).select_related("near_duplicate_of"),
         pk=article_id,
     )
     mentions = (

@@ -12,7 +12,7 @@ from articles.api.serializers import (
     EntityListSerializer,
 )
 from articles.models import Article, Entity, Mention
-from articles.queries import ArticleFilterForm, article_query
+from articles.queries import READER_DEFERRED, ArticleFilterForm, article_query
 from config.openapi import error_responses, form_parameters
 
 ARTICLE_FILTERS = {
@@ -104,9 +104,7 @@ class ArticleDetail(generics.RetrieveAPIView):
     lookup_url_kwarg = "article_id"
 
     def get_queryset(self):
-        return Article.objects.defer(
-            "raw_text", "minhash", "minhash_bands", "search_vector"
-        ).prefetch_related(
+        return Article.objects.defer(*READER_DEFERRED).prefetch_related(
             Prefetch(
                 "mentions",
                 queryset=Mention.objects.select_related("entity").only(
