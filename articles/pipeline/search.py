@@ -2,7 +2,9 @@
 
 import re
 import unicodedata
+from collections import Counter
 from functools import cache
+from itertools import chain, islice
 
 from articles.pipeline.scripts import HAN_RUN, to_simplified
 
@@ -66,23 +68,36 @@ def tsvector_literal(title_terms: list[str], body_terms: list[str]) -> str:
     terms (articles.search), so a query word is always exactly a lexeme.
     """
     terms = title_terms + body_terms
-    if len(terms) > MAX_POSITION:
-        return _literal_within_limits(title_terms, body_terms)
-    positions: dict[str, list[int]] = {}
-    for position, term in enumerate(terms, 1):
-        found = positions.get(term)
-        if found is None:
-            positions[term] = [position]
-        else:
-            found.append(position)
-    # Every lexeme as long as 4 bytes a character: if that fits, the real thing does.
+    if not terms:
+        return ""
+    counts = Counter(terms)
+    lexemes = "".join(counts)
     if (
-        positions
-        and max(map(len, positions)) * 4 <= MAX_LEXEME_BYTES
-        and 4 * sum(map(len, positions)) + 5 * len(positions) + 2 * len(terms) <= MAX_VECTOR_BYTES
+        len(terms) > MAX_POSITION
+        or max(counts.values()) > MAX_POSITIONS
+        # every lexeme as long as 4 bytes a character: if that fits, the real thing does
+        or max(map(len, counts)) * 4 > MAX_LEXEME_BYTES
+        or 4 * len(lexemes) + 5 * len(counts) + 2 * len(terms) > MAX_VECTOR_BYTES
+        or "'" in lexemes
+        or "\\" in lexemes
     ):
-        return _format(positions, len(title_terms))
-    return _literal_within_limits(title_terms, body_terms)
+        return _literal_within_limits(title_terms, body_terms)
+    # The common case: one entry a word, 'term':position, repeated for a word that
+    # recurs; PostgreSQL's tsvector input merges a lexeme's entries into one, positions
+    # sorted, as it would have merged ours. Joined in C from the terms and ready-made
+    # position marks, this costs a worker under a third of merging them in Python first
+    # (0.4 against 1.35 ms an article); parsing the longer literal costs PostgreSQL ~0.1 ms.
+    marks_a, marks_b = _marks()
+    title_end = len(title_terms)
+    return "'" + " '".join(
+        map(
+            "':".join,
+            chain(
+                zip(title_terms, islice(marks_a, 1, None), strict=False),
+                zip(body_terms, islice(marks_b, title_end + 1, None), strict=False),
+            ),
+        )
+    )
 
 
 @cache
@@ -93,18 +108,10 @@ def _marks() -> tuple[list[str], list[str]]:
 
 
 def _format(positions: dict[str, list[int]], title_end: int) -> str:
-    marks_a, marks_b = _marks()
-    body_mark, title_mark = marks_b.__getitem__, marks_a.__getitem__
     parts = []
     for term, found in positions.items():
-        if len(found) > MAX_POSITIONS:
-            found = found[:MAX_POSITIONS]  # as many as to_tsvector() keeps
-        if found[0] > title_end:  # body only: the common case
-            marks = ",".join(map(body_mark, found))
-        else:
-            marks = ",".join(title_mark(p) if p <= title_end else body_mark(p) for p in found)
-        quoted = lexeme(term) if "'" in term or "\\" in term else f"'{term}'"
-        parts.append(f"{quoted}:{marks}")
+        marks = ",".join(f"{p}A" if p <= title_end else f"{p}B" for p in found)
+        parts.append(f"{lexeme(term)}:{marks}")
     return " ".join(parts)
 
 
