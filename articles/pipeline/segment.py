@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterable
 from itertools import pairwise
+from pathlib import Path
 from typing import NamedTuple
 
 import jieba
@@ -43,6 +48,8 @@ _HAN_BLOCK = re.compile(r"[\u4e00-\u9fd5]+")
 # only carries frequency into jieba-rs's total (see Tokenizer.__init__).
 _PAD_WORD = "\ue000\ue001"
 
+_ROOT = Path(__file__).resolve().parent.parent.parent  # the project
+
 
 def _compiled_segmenter():  # -> rjieba.Jieba | None
     """Return a new jieba-rs segmenter, or None when rjieba is not installed."""
@@ -52,6 +59,64 @@ def _compiled_segmenter():  # -> rjieba.Jieba | None
         logging.getLogger(__name__).info("rjieba is not installed: segmenting with jieba alone")
         return None
     return rjieba.Jieba()
+
+
+def cache_dir() -> Path:
+    """Return where derived data is cached (TANPAN_VAR_DIR/cache, as settings.VAR_DIR)."""
+    return Path(os.environ.get("TANPAN_VAR_DIR", _ROOT / "var")) / "cache"
+
+
+class _FrequencyCache:
+    """The domain words' frequencies in jieba-rs, kept in a file between processes.
+
+    Valid for the same words and kinds, jieba, jieba dictionary file and this module's
+    code; anything else changed, they are worked out again and the file replaced. A
+    cache that cannot be read or written only costs the time it would have saved.
+    """
+
+    FILE = "domain-word-frequencies.json"
+
+    def __init__(self, domain_kinds: dict[str, str]) -> None:
+        dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+        stat = dictionary.stat()
+        parts = [
+            jieba.__version__,
+            str(dictionary),
+            stat.st_size,
+            stat.st_mtime_ns,
+            DOMAIN_WORD_FREQ,
+            hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+            list(domain_kinds.items()),
+        ]
+        self.key = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        self.path = cache_dir() / self.FILE
+
+    def read(self) -> tuple[dict[str, int], int] | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data["key"] != self.key:
+                return None
+            return {word: int(freq) for word, freq in data["frequencies"]}, int(data["replaced"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, frequencies: dict[str, int], replaced: int) -> None:
+        data = {"key": self.key, "replaced": replaced, "frequencies": list(frequencies.items())}
+        aside = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # written aside, then renamed: a process reading meanwhile sees all or nothing
+            with tempfile.NamedTemporaryFile(
+                "w", encoding="utf-8", dir=self.path.parent, suffix=".tmp", delete=False
+            ) as file:
+                aside = Path(file.name)
+                json.dump(data, file, ensure_ascii=False)
+            aside.chmod(0o644)  # readable by the web server and the importer alike
+            aside.replace(self.path)
+        except OSError as error:
+            logging.getLogger(__name__).info("not caching domain word frequencies: %s", error)
+            if aside is not None:
+                aside.unlink(missing_ok=True)
 
 
 # Named tuples rather than frozen dataclasses: an article has ~1,000 tokens, and a frozen
@@ -81,11 +146,6 @@ class Tokenizer:
 
     def __init__(self, words: Iterable[tuple[str, str]], *, compiled: bool = True) -> None:
         self._words = tuple(words)
-        self._jieba = jieba.Tokenizer()
-        # Read from the dictionary file rather than from jieba's cache: the cache's
-        # strings come back interned, which Python 3.12 never frees.
-        self._jieba.FREQ, self._jieba.total = self._jieba.gen_pfdict(self._jieba.get_dict_file())
-        self._jieba.initialized = True
         self._pos = None  # a jieba.posseg.POSTokenizer, built on first use
         self._pos_lock = threading.Lock()
         # word -> (its search term, the term's sub-words): see search_tokens
@@ -95,7 +155,42 @@ class Tokenizer:
             for word in (surface, to_simplified(surface)):
                 if _JIEBA_WORD.fullmatch(word) and not word.isascii():
                     self.domain_kinds.setdefault(word, kind)
-        # frequency that jieba's total keeps for the domain words it already had
+        self._jieba = None
+        self._compiled = _compiled_segmenter() if compiled else None
+        if self._compiled is None:
+            self._load_jieba()
+            self._known = self._jieba.FREQ.get
+            return
+        # The domain words' frequencies take jieba's dictionary (1.4 s of CPU to read)
+        # and come out the same every time: a process reads them from the cache when
+        # an earlier one worked them out for the same words, jieba and code.
+        cache = _FrequencyCache(self.domain_kinds)
+        found = cache.read()
+        if found is None:
+            replaced = self._load_jieba()
+            found = {word: self._jieba.FREQ[word] for word in self.domain_kinds}, replaced
+            cache.write(*found)
+        frequencies, replaced = found
+        for word, freq in frequencies.items():
+            self._compiled.add_word(word, freq, None)
+        # jieba adds a word's new frequency to its total without taking off the old one
+        # (for a domain word already in its dictionary); jieba-rs replaces it. A word
+        # scores log(freq / total) in both: the totals must be equal.
+        self._compiled.add_word(_PAD_WORD, replaced or 1, None)
+        # has_word is true exactly for the words with a frequency (not for prefixes)
+        self._known = self._compiled.has_word
+        self._jieba = None
+
+    def _load_jieba(self) -> int:
+        """Load jieba's dictionary with the domain words added; return what they replaced.
+
+        That is the frequency jieba's total keeps for the domain words it already had.
+        """
+        self._jieba = jieba.Tokenizer()
+        # Read from the dictionary file rather than from jieba's cache: the cache's
+        # strings come back interned, which Python 3.12 never frees.
+        self._jieba.FREQ, self._jieba.total = self._jieba.gen_pfdict(self._jieba.get_dict_file())
+        self._jieba.initialized = True
         replaced = sum(self._jieba.FREQ.get(word) or 0 for word in self.domain_kinds)
         # Shorter words first, so that a compound is judged against the names it contains
         # (扎波罗热核电站 after 扎波罗热).
@@ -107,19 +202,7 @@ class Tokenizer:
             else:
                 freq = DOMAIN_WORD_FREQ
             self._jieba.add_word(word, freq, POS_BY_KIND.get(self.domain_kinds[word]))
-        self._compiled = _compiled_segmenter() if compiled else None
-        if self._compiled is None:
-            self._known = self._jieba.FREQ.get
-            return
-        for word in self.domain_kinds:
-            self._compiled.add_word(word, self._jieba.FREQ[word], None)
-        # jieba adds a word's new frequency to its total without taking off the old one
-        # (for a domain word already in its dictionary); jieba-rs replaces it. A word
-        # scores log(freq / total) in both: the totals must be equal.
-        self._compiled.add_word(_PAD_WORD, replaced or 1, None)
-        # has_word is true exactly for the words with a frequency (not for prefixes)
-        self._known = self._compiled.has_word
-        self._jieba = None
+        return replaced
 
     def _is_compound(self, word: str) -> bool:
         """Return whether word splits into two or more dictionary words of 2+ characters."""

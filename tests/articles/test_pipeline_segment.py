@@ -173,3 +173,50 @@ def test_hmm_cut_is_jiebas_finalseg():
     for text in scrambled(500):
         for run in re.findall(r"[\u4e00-\u9fd5]+", text):
             assert hmm_cut(run) == list(finalseg.cut(run)), run
+
+
+# --- the domain words' frequencies are cached between processes --------------------------
+
+CACHE_WORDS = [("泽连斯基", "person"), ("乌克兰国防部", "organisation"), ("扎波罗热", "place")]
+CACHE_TEXT = "泽连斯基说，乌克兰国防部长在扎波罗热视察。"
+
+
+def _cached_tokenizer(monkeypatch, tmp_path, words=CACHE_WORDS) -> Tokenizer:
+    pytest.importorskip("rjieba")
+    monkeypatch.setenv("TANPAN_VAR_DIR", str(tmp_path))
+    return Tokenizer(words)
+
+
+def test_a_second_tokenizer_takes_the_frequencies_from_the_cache(monkeypatch, tmp_path):
+    first = _cached_tokenizer(monkeypatch, tmp_path)
+    cache = tmp_path / "cache" / "domain-word-frequencies.json"
+    assert cache.exists()
+
+    def no_dictionary(self):
+        raise AssertionError("read jieba's dictionary although the cache holds the words")
+
+    monkeypatch.setattr(Tokenizer, "_load_jieba", no_dictionary)
+    second = _cached_tokenizer(monkeypatch, tmp_path)
+    assert second.cut(CACHE_TEXT) == first.cut(CACHE_TEXT)
+    assert [t.text for t in second.cut(CACHE_TEXT)][:3] == ["泽连斯基", "说", "，"]
+    assert second.in_dictionary("乌克兰国防部") and not second.in_dictionary("泽连")
+
+
+def test_other_words_or_a_damaged_cache_are_worked_out_again(monkeypatch, tmp_path):
+    _cached_tokenizer(monkeypatch, tmp_path)
+    cache = tmp_path / "cache" / "domain-word-frequencies.json"
+    key = cache.read_text(encoding="utf-8")
+    other = _cached_tokenizer(monkeypatch, tmp_path, [*CACHE_WORDS, ("佩斯科夫", "person")])
+    assert other.in_dictionary("佩斯科夫")
+    assert cache.read_text(encoding="utf-8") != key  # replaced for the new words
+
+    cache.write_text("{not json", encoding="utf-8")
+    rebuilt = _cached_tokenizer(monkeypatch, tmp_path)
+    assert "泽连斯基" in [t.text for t in rebuilt.cut(CACHE_TEXT)]
+    assert cache.read_text(encoding="utf-8").startswith('{"key"')
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(monkeypatch, tmp_path):
+    (tmp_path / "cache").write_text("a file where the folder would be", encoding="utf-8")
+    tokenizer = _cached_tokenizer(monkeypatch, tmp_path)
+    assert "扎波罗热" in [t.text for t in tokenizer.cut(CACHE_TEXT)]
