@@ -43,33 +43,48 @@ def lexicon_load(path: Path | None = None) -> tuple[int, int]:
     """Add lexicon entities and aliases missing from the database; return (entities, aliases).
 
     The database is the truth once seeded: existing entities and aliases are never
-    changed, so edits made in the admin survive a reload.
+    changed, so edits made in the admin survive a reload. Written in bulk (~10 queries
+    for ~300 entities; one by one it took 1.6 s, at every first import and in every
+    test that imports), and a row another process added meanwhile is left as it is.
     """
-    added_entities = added_aliases = 0
+    entries = load_lexicon(path)
+    live = Entity.objects.filter(merged_into__isnull=True, name__in={e.name for e in entries})
+    entities_before = live.count()
+    aliases_before = Alias.objects.count()
+    ids = {(name, kind): pk for pk, name, kind in live.values_list("pk", "name", "kind")}
+    Entity.objects.bulk_create(
+        [
+            Entity(
+                name=entry.name,
+                kind=entry.kind,
+                latin_name=entry.latin,
+                description=entry.description,
+                origin=Entity.Origin.LEXICON,
+            )
+            for entry in entries
+            if (entry.name, entry.kind) not in ids
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    ids = {(name, kind): pk for pk, name, kind in live.values_list("pk", "name", "kind")}
     taken = set(Alias.objects.values_list("normalized", flat=True))
-    for entry in load_lexicon(path):
-        entity, created = Entity.objects.get_or_create(
-            name=entry.name,
-            kind=entry.kind,
-            merged_into=None,
-            defaults={
-                "latin_name": entry.latin,
-                "description": entry.description,
-                "origin": Entity.Origin.LEXICON,
-            },
-        )
-        added_entities += created
-        new_aliases = []
+    new_aliases = []
+    for entry in entries:
         for surface in (entry.name, *entry.aliases):
             key = alias_key(surface)
             if key and key not in taken:
                 taken.add(key)
                 new_aliases.append(
-                    Alias(entity=entity, name=surface, normalized=key, origin=Alias.Origin.LEXICON)
+                    Alias(
+                        entity_id=ids[entry.name, entry.kind],
+                        name=surface,
+                        normalized=key,
+                        origin=Alias.Origin.LEXICON,
+                    )
                 )
-        Alias.objects.bulk_create(new_aliases)
-        added_aliases += len(new_aliases)
-    return added_entities, added_aliases
+    Alias.objects.bulk_create(new_aliases, ignore_conflicts=True, batch_size=1000)
+    return live.count() - entities_before, Alias.objects.count() - aliases_before
 
 
 def alias_index() -> AliasIndex:
