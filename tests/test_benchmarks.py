@@ -20,3 +20,22 @@ def test_pipeline_stages_prints_each_stage_and_the_whole():
     assert any(line.startswith("extract_entities") for line in lines)
     assert any(line.startswith("tsvector_literal") for line in lines)
     assert lines[-1].startswith("whole pipeline") and lines[-1].endswith("ms per article")
+
+
+def test_pipeline_instructions_runs_the_workers_part_and_checks_its_count():
+    # the worker's part alone (what valgrind is given); valgrind itself takes minutes
+    subprocess.run(
+        [sys.executable, "benchmarks/pipeline_instructions.py", "--inside", "--count", "2"],
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    refused = subprocess.run(
+        [sys.executable, "benchmarks/pipeline_instructions.py", "--count", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "--count must be at least 1" in refused.stderr
