@@ -3,12 +3,12 @@
     .venv/bin/python benchmarks/pipeline_instructions.py [--count 40]
 
 Timings on a shared two-core machine swing by a third from one hour to the next;
-instruction counts do not (the same code on the same input gives the same count, whatever
-else runs). This runs what an import worker does twice under `valgrind --tool=callgrind`:
-start-up (imports, lexicon, tokenizer) and five warm-up articles, then the same and
---count articles more, and prints the first run's instructions and the difference per
-article. Each run takes a few minutes. Compare two versions of the code by running it in
-each checkout.
+instruction counts do not (the same code on the same input gives the same count within
+about 1%, whatever else runs). This runs what an import worker does twice under
+`valgrind --tool=callgrind`: start-up (imports, lexicon, tokenizer) and five warm-up
+articles, then the same and --count articles more, and prints the first run's
+instructions and the difference per article. Each run takes a few minutes. Compare two
+versions of the code by running it in each checkout.
 
 With --inside, runs the worker's part itself (what valgrind is given).
 """
@@ -56,6 +56,9 @@ def counted(count: int) -> int:
             str(count),
         ],
         cwd=ROOT,
+        # a fixed hash seed, so that set and dict orders repeat: two runs of the same
+        # code then differ by about 1% (memory layout), timings here by a third
+        env={**os.environ, "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,
         check=True,
