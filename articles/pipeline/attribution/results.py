@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
 class MentionLike(Protocol):
@@ -26,15 +26,15 @@ def _by_fields(self) -> tuple:
     return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Code points into the body; entity_key is set when the span is an entity mention."""
+class Span(NamedTuple):
+    """Code points into the body; entity_key is set when the span is an entity mention.
+
+    A named tuple, as entities.Mention: two or three of them in every attribution.
+    """
 
     start: int
     end: int
     entity_key: str | None
-
-    __reduce__ = _by_fields
 
 
 @dataclass(frozen=True, slots=True)
