@@ -20,8 +20,9 @@ def server_url(database: str) -> str:
         base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
         return f"{base}/{database}"
     from config.embedded_db import embedded_database
+    from config.paths import var_dir
 
-    params = embedded_database(ROOT / "var")
+    params = embedded_database(var_dir())
     return (
         f"postgres://{params['USER']}@{quote(params['HOST'], safe='')}:{params['PORT']}/{database}"
     )

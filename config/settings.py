@@ -15,8 +15,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("TANPAN_VAR_DIR", BASE_DIR / "var"))
+from config.paths import BASE_DIR, var_dir
+
+VAR_DIR = var_dir()
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import tempfile
 import threading
@@ -21,6 +20,7 @@ from articles.pipeline.hmm import hmm_cut, hmm_words
 from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.scripts import to_simplified
 from articles.pipeline.search import hyphen_parts, search_term
+from config.paths import var_dir
 
 # jieba logs its dictionary loading at DEBUG through its own stderr handler.
 jieba.setLogLevel(logging.WARNING)
@@ -48,8 +48,6 @@ _HAN_BLOCK = re.compile(r"[\u4e00-\u9fd5]+")
 # only carries frequency into jieba-rs's total (see Tokenizer.__init__).
 _PAD_WORD = "\ue000\ue001"
 
-_ROOT = Path(__file__).resolve().parent.parent.parent  # the project
-
 
 def _compiled_segmenter():  # -> rjieba.Jieba | None
     """Return a new jieba-rs segmenter, or None when rjieba is not installed."""
@@ -62,8 +60,8 @@ def _compiled_segmenter():  # -> rjieba.Jieba | None
 
 
 def cache_dir() -> Path:
-    """Return where derived data is cached (TANPAN_VAR_DIR/cache, as settings.VAR_DIR)."""
-    return Path(os.environ.get("TANPAN_VAR_DIR", _ROOT / "var")) / "cache"
+    """Return where derived data is cached: cache/ in the var folder (TANPAN_VAR_DIR)."""
+    return var_dir() / "cache"
 
 
 class _FrequencyCache:
