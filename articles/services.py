@@ -49,9 +49,10 @@ def lexicon_load(path: Path | None = None) -> tuple[int, int]:
     """
     entries = load_lexicon(path)
     live = Entity.objects.filter(merged_into__isnull=True, name__in={e.name for e in entries})
-    entities_before = live.count()
-    aliases_before = Alias.objects.count()
     ids = {(name, kind): pk for pk, name, kind in live.values_list("pk", "name", "kind")}
+    entities_before = len(ids)
+    taken = set(Alias.objects.values_list("normalized", flat=True))
+    aliases_before = len(taken)
     Entity.objects.bulk_create(
         [
             Entity(
@@ -68,7 +69,6 @@ def lexicon_load(path: Path | None = None) -> tuple[int, int]:
         batch_size=1000,
     )
     ids = {(name, kind): pk for pk, name, kind in live.values_list("pk", "name", "kind")}
-    taken = set(Alias.objects.values_list("normalized", flat=True))
     new_aliases = []
     for entry in entries:
         for surface in (entry.name, *entry.aliases):
@@ -84,7 +84,7 @@ def lexicon_load(path: Path | None = None) -> tuple[int, int]:
                     )
                 )
     Alias.objects.bulk_create(new_aliases, ignore_conflicts=True, batch_size=1000)
-    return live.count() - entities_before, Alias.objects.count() - aliases_before
+    return len(ids) - entities_before, Alias.objects.count() - aliases_before
 
 
 def alias_index() -> AliasIndex:
