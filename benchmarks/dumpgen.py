@@ -72,3 +72,16 @@ def write_dump(directory: Path, count: int, *, seed: int = 7) -> Path:
     for name, text in generate(count, seed=seed):
         (directory / name).write_text(text, encoding="utf-8")
     return directory
+
+
+def worker_inputs(count: int):  # -> tuple[AliasIndex, list[Source]]
+    """Return what an import worker works with: the lexicon's alias index (no database
+    needed) and count generated sources; the worker's tokenizer is built too."""
+    from articles.pipeline.entities import AliasIndex
+    from articles.pipeline.lexicon import load_lexicon
+    from articles.pipeline.segment import get_tokenizer
+    from articles.pipeline.sources import Source
+
+    index = AliasIndex.from_lexicon(load_lexicon())
+    get_tokenizer()
+    return index, [Source(name=name, data=text.encode()) for name, text in generate(count)]

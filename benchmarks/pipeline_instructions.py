@@ -28,18 +28,13 @@ WARM_UP = 5
 def inside(count: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DEBUG", "1")
-    from articles.pipeline.entities import AliasIndex
-    from articles.pipeline.lexicon import load_lexicon
     from articles.pipeline.process import process_source
-    from articles.pipeline.segment import get_tokenizer
-    from articles.pipeline.sources import Source
-    from benchmarks.dumpgen import generate
+    from benchmarks.dumpgen import worker_inputs
 
-    index = AliasIndex.from_lexicon(load_lexicon())
-    get_tokenizer()
+    index, sources = worker_inputs(WARM_UP + count)
     # the warm-up articles fill the memos a running worker has
-    for name, text in generate(WARM_UP + count):
-        process_source(Source(name=name, data=text.encode()), index)
+    for source in sources:
+        process_source(source, index)
 
 
 def counted(count: int) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DEBUG", "1")
 
-from benchmarks.dumpgen import generate
+from benchmarks.dumpgen import worker_inputs
 
 STAGES = [
     "decode_bytes",
@@ -41,14 +41,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from articles.pipeline import process
-    from articles.pipeline.entities import AliasIndex
-    from articles.pipeline.lexicon import load_lexicon
-    from articles.pipeline.segment import Tokenizer, get_tokenizer
-    from articles.pipeline.sources import Source
+    from articles.pipeline.segment import Tokenizer
 
-    index = AliasIndex.from_lexicon(load_lexicon())
-    get_tokenizer()
-    sources = [Source(name=name, data=text.encode()) for name, text in generate(args.count)]
+    index, sources = worker_inputs(args.count)
     spent: dict[str, float] = defaultdict(float)
 
     def timed(label, function):
