@@ -140,6 +140,11 @@ def test_cut_is_jiebas_whether_or_not_the_compiled_segmenter_is_used(plain_jieba
         "514.227亿美元，增长3.5%，C++与AT&T，abc-def_ghi&jk#l+m.n%o",
         "国国国国方",
         "哈哈哈哈",
+        # whitespace of every kind between blocks and runs
+        "泽连斯基\r\n说\t国\u3000方 a\x1cb\u00a0c\r\rd\n\n2025年",
+        # ideographs jieba-rs puts in its blocks and jieba 0.42.1 does not
+        "龥鿿说㐀国\U00020000方丽\uf900言",
+        "乌克兰\u9fd6总统\u4db5",
     ]
     texts += scrambled(1500)
     for text in texts:
