@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import operator
 import re
 import tempfile
 import threading
 from collections.abc import Iterable
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -463,7 +464,13 @@ def search_tokens(
         if subwords:
             extra.update(dict.fromkeys(subwords))
         terms.append(term)
-    pairs = dict.fromkeys(a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT)
+    if max(map(len, terms), default=0) * 2 <= PAIR_LIMIT:
+        # no pair can be too long (nearly every article): concatenated in C, a third faster
+        pairs = dict.fromkeys(map(operator.add, terms, islice(terms, 1, None)))
+    else:
+        pairs = dict.fromkeys(
+            a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT
+        )
     return terms + list(extra) + list(pairs)
 
 

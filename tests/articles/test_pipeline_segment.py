@@ -80,6 +80,15 @@ def test_search_tokens_drop_punctuation_and_lowercase_latin():
     assert not any(t in terms for t in ("“", "”", "，", "：", "。", " "))
 
 
+def test_search_tokens_add_neighbouring_pairs_up_to_the_pair_limit():
+    # the spaces keep the words apart (停火协议 is a dictionary word)
+    assert search_tokens("停火 协议 草案") == ["停火", "协议", "草案", "停火协议", "协议草案"]
+    assert search_tokens("停火 停火 停火") == ["停火", "停火", "停火", "停火停火"]
+    long = "a" * 39  # with either neighbour, over the 40 characters a pair may have
+    terms = search_tokens(f"停火 {long} 协议 草案")
+    assert terms == ["停火", long, "协议", "草案", "协议草案"]
+
+
 def test_search_tokens_add_the_parts_of_compounds_but_not_of_names():
     terms = search_tokens("乌克兰国防联络小组会议")
     assert "国防" in terms and "小组" in terms
