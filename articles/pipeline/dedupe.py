@@ -67,7 +67,12 @@ def shingles(text: str, k: int = SHINGLE_SIZE) -> set[str]:
 
 def minhash_signature(text: str) -> list[int]:
     """Return NUM_PERM min-hashes (each below 2**32) of the text's 5-character shingles."""
-    key = _shingle_text(text)
+    return key_signature(match_key(text))
+
+
+def key_signature(key: str) -> list[int]:
+    """Return minhash_signature(text) from text's match_key(), when that is at hand."""
+    key = "".join(key.split())
     if not key:
         return list(_EMPTY_SIGNATURE)
     hashes = _shingle_hashes(key)

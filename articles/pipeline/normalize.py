@@ -52,4 +52,9 @@ def match_key(text: str) -> str:
 
 def content_hash(body: str) -> str:
     """Return the SHA-256 hex digest of the body's match key."""
-    return hashlib.sha256(match_key(body).encode("utf-8")).hexdigest()
+    return key_hash(match_key(body))
+
+
+def key_hash(key: str) -> str:
+    """Return content_hash(body) from body's match_key(), when that is at hand."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()

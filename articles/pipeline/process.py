@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from articles.pipeline.attribution import Attribution, suggest_attributions
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
-from articles.pipeline.dedupe import band_keys, minhash_signature
+from articles.pipeline.dedupe import band_keys, key_signature
 from articles.pipeline.entities import AliasIndex, Mention, NewAlias, NewEntity, extract_entities
-from articles.pipeline.normalize import content_hash, normalize_text
+from articles.pipeline.normalize import key_hash, match_key, normalize_text
 from articles.pipeline.scripts import detect_script
 from articles.pipeline.search import tsvector_literal
 from articles.pipeline.segment import Token, get_tokenizer, search_tokens
@@ -71,7 +71,8 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
     tokenizer = get_tokenizer()
     body_tokens = tokenizer.cut(cleaned.body)
     extraction = extract_entities(cleaned.body, body_tokens, index, tokenizer=tokenizer)
-    signature = minhash_signature(cleaned.body)
+    key = match_key(cleaned.body)  # for the content hash and the shingles both
+    signature = key_signature(key)
     return Processed(
         name=source.name,
         title=title[:TITLE_LIMIT],
@@ -79,7 +80,7 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         body=cleaned.body,
         raw_text=raw,
         removals=tuple((r.start, r.end, r.reason, r.text) for r in cleaned.removals),
-        content_hash=content_hash(cleaned.body),
+        content_hash=key_hash(key),
         encoding=encoding,
         script=detect_script(cleaned.body),
         search_vector=search_vector(title, cleaned.body, body_tokens),

@@ -372,15 +372,16 @@ class _Article:
     def match_pos(self) -> None:
         s = self.s
         sentences = set()
-        for token in self.tokens:
-            simple = s[token.start : token.end]
+        for _, start, end in self.tokens:
+            if end - start < 3:  # most tokens: decided before anything is sliced
+                continue
+            simple = s[start:end]
             if (
-                len(simple) >= 3
-                and _HAN_ONLY.fullmatch(simple)
-                and self.free(token.start, token.end)
+                _HAN_ONLY.fullmatch(simple)
+                and self.free(start, end)
                 and not self.tokenizer.in_dictionary(simple)
             ):
-                sentences.add(_sentence_around(s, token.start))
+                sentences.add(_sentence_around(s, start))
         # Only sentences where the cut guessed an unknown word are tagged, and of their
         # words only those jieba's HMM guessed: a dictionary word is never a new name.
         for start, end in sorted(sentences):
