@@ -85,9 +85,10 @@ def key_signature(key: str) -> list[int]:
         values = buffer[:, : len(chunk)]
         np.multiply(_A, chunk[None, :], out=values)
         np.add(values, _B, out=values)
-        np.right_shift(values, _SHIFT, out=values)
         np.minimum(result, values.min(axis=1), out=result)
-    return result.tolist()
+    # The shift keeps the order of values, so the shifted minimum is the minimum of the
+    # shifted values: shifting 128 values rather than all of them saves a pass.
+    return (result >> _SHIFT).tolist()
 
 
 def _shingle_hashes(key: str) -> np.ndarray:
