@@ -28,9 +28,10 @@ STAGES = [
     "suggest_attributions",
     "search_tokens",
     "tsvector_literal",
-    "minhash_signature",
+    "match_key",
+    "key_signature",
     "band_keys",
-    "content_hash",
+    "key_hash",
     "detect_script",
 ]
 
