@@ -6,6 +6,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -313,7 +314,6 @@ class _Writer:
         with _ForeignKeys(skip_triggers=self.skip_fk_triggers) as keys:
             keys.copy(Article, ARTICLE_COLUMNS, [_article_row(a) for a in articles])
             keys.copy(Mention, MENTION_COLUMNS, mentions)
-            # claims come after their parts, so their references exist when COPY checks them
             keys.copy(_suggestion_model(), SUGGESTION_COLUMNS, suggestions)
         entity_counts_add([(article_id, entity_id) for article_id, entity_id, *_ in mentions])
         self._learn_aliases(fresh)
@@ -695,8 +695,8 @@ class _ForeignKeys:
 
     def __init__(self, *, skip_triggers: bool) -> None:
         self.skip_triggers = skip_triggers
-        # (referenced table, column, type) -> the values rows refer to, and who refers to them
-        self.references: dict[tuple[str, str, str], dict[int, str]] = {}
+        # (referenced table, column, type) -> who refers to it -> the values referred to
+        self.references: dict[tuple[str, str, str], dict[str, set]] = {}
         # (table, primary key column) -> the keys of the rows written here
         self.written: dict[tuple[str, str], set] = {}
 
@@ -713,24 +713,20 @@ class _ForeignKeys:
         _copy_rows(model, columns, rows)
         if not self.skip_triggers:
             return
+        # (collected with itemgetter: ~4,700 mentions a chunk)
         pk = model._meta.pk.column
         if pk in columns:
-            position = columns.index(pk)
-            self.written.setdefault((model._meta.db_table, pk), set()).update(
-                row[position] for row in rows
-            )
-        for field in model._meta.concrete_fields:
-            if not (field.many_to_one and field.db_constraint and field.column in columns):
+            written = self.written.setdefault((model._meta.db_table, pk), set())
+            written.update(map(itemgetter(columns.index(pk)), rows))
+        for reference in model._meta.concrete_fields:
+            column = reference.column
+            if not (reference.many_to_one and reference.db_constraint and column in columns):
                 continue
-            target = field.target_field
-            referrer = f"{model._meta.db_table}.{field.column}"
+            target = reference.target_field
             key = (target.model._meta.db_table, target.column, target.rel_db_type(connection))
-            values = self.references.setdefault(key, {})
-            position = columns.index(field.column)
-            for row in rows:
-                value = row[position]
-                if value is not None:
-                    values.setdefault(value, referrer)
+            referrer = f"{model._meta.db_table}.{column}"
+            values = self.references.setdefault(key, {}).setdefault(referrer, set())
+            values.update(map(itemgetter(columns.index(column)), rows))
 
     def __exit__(self, kind, error, traceback) -> None:
         # After an error the transaction rolls back, which restores the setting.
@@ -743,9 +739,10 @@ class _ForeignKeys:
 
     def _check(self, cursor) -> None:
         quote = connection.ops.quote_name
-        for (table, column, kind), values in self.references.items():
+        for (table, column, kind), referrers in self.references.items():
             # Rows written in this transaction exist, and no one else sees them to delete.
-            unknown = set(values) - self.written.get((table, column), set())
+            unknown = set().union(*referrers.values()) - self.written.get((table, column), set())
+            unknown.discard(None)
             if not unknown:
                 continue
             with connection.wrap_database_errors:
@@ -757,8 +754,9 @@ class _ForeignKeys:
                 found = {row[0] for row in cursor.fetchall()}
             missing = sorted(unknown - found)
             if missing:
+                referrer = next(name for name, values in referrers.items() if missing[0] in values)
                 raise IntegrityError(
-                    f"{values[missing[0]]} refers to {table}.{column} = {missing[0]}, "
+                    f"{referrer} refers to {table}.{column} = {missing[0]}, "
                     f"which does not exist ({len(missing)} such values)"
                 )
 

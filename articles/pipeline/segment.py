@@ -468,9 +468,7 @@ def search_tokens(
         # no pair can be too long (nearly every article): concatenated in C, a third faster
         pairs = dict.fromkeys(map(operator.add, terms, islice(terms, 1, None)))
     else:
-        pairs = dict.fromkeys(
-            a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT
-        )
+        pairs = dict.fromkeys(a + b for a, b in pairwise(terms) if len(a) + len(b) <= PAIR_LIMIT)
     return terms + list(extra) + list(pairs)
 
 

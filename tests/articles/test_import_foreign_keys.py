@@ -57,6 +57,14 @@ def stored_rows() -> tuple[list, list]:
     return mentions, suggestions
 
 
+ALIAS_COLUMNS = ["entity_id", "name", "normalized", "origin", "created_at"]
+
+
+def alias_row(entity_id: int, name: str) -> tuple:
+    """Return a row for ALIAS_COLUMNS: _ForeignKeys writes any model's rows."""
+    return (entity_id, name, f"{name}{uuid.uuid4().hex}", "manual", "2026-11-22T00:00:00Z")
+
+
 def test_the_test_database_lets_the_import_turn_the_triggers_off():
     # The test databases (embedded, or CI's PostgreSQL as postgres) are a superuser's:
     # the rest of the suite imports the fast way.
@@ -159,12 +167,13 @@ def test_the_check_names_the_column_and_the_missing_row():
     services.lexicon_load()
     entity = Entity.objects.first()
     missing = Entity.objects.order_by("-pk").first().pk + 1000
-    rows = [(entity.pk, "甲", f"甲{uuid.uuid4().hex}", "manual"), (missing, "乙", "乙x", "manual")]
-    with pytest.raises(IntegrityError) as caught, transaction.atomic():
-        with services._ForeignKeys(skip_triggers=True) as keys:
-            keys.copy(Alias, ["entity_id", "name", "normalized", "origin", "created_at"], [
-                (*row, "2026-11-22T00:00:00Z") for row in rows
-            ])
+    rows = [alias_row(entity.pk, "甲"), alias_row(missing, "乙")]
+    with (
+        pytest.raises(IntegrityError) as caught,
+        transaction.atomic(),
+        services._ForeignKeys(skip_triggers=True) as keys,
+    ):
+        keys.copy(Alias, ALIAS_COLUMNS, rows)
     assert str(caught.value) == (
         f"articles_alias.entity_id refers to articles_entity.id = {missing}, "
         "which does not exist (1 such values)"
@@ -177,11 +186,12 @@ def test_the_check_names_the_column_and_the_missing_row():
 
 def test_references_to_rows_of_other_chunks_are_checked(tmp_path):
     """A near-duplicate refers to an article of an earlier chunk: looked up and locked."""
-    (tmp_path / "a.txt").write_text((SAMPLES / sorted(p.name for p in SAMPLES.iterdir())[0]).read_text())
+    first = min(SAMPLES.glob("*.txt"))
+    (tmp_path / "a.txt").write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
     run_import(str(tmp_path / "a.txt"))
     original = Article.objects.get()
     edited = original.body.replace("。", "!", 1) + "\n新增一句。"
-    (tmp_path / "b.txt").write_text(f"{original.title}\n{edited}")
+    (tmp_path / "b.txt").write_text(f"{original.title}\n{edited}", encoding="utf-8")
     with CaptureQueriesContext(connection) as queries:
         run_import(str(tmp_path / "b.txt"))
     copy = Article.objects.exclude(pk=original.pk).get()
@@ -195,9 +205,7 @@ def test_the_triggers_are_back_on_for_the_rest_of_the_chunk():
     entity = Entity.objects.first()
     with transaction.atomic():
         with services._ForeignKeys(skip_triggers=True) as keys:
-            keys.copy(Alias, ["entity_id", "name", "normalized", "origin", "created_at"], [
-                (entity.pk, "丙", f"丙{uuid.uuid4().hex}", "manual", "2026-11-22T00:00:00Z")
-            ])
+            keys.copy(Alias, ALIAS_COLUMNS, [alias_row(entity.pk, "丙")])
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
@@ -221,13 +229,11 @@ def test_referenced_rows_stay_locked_until_the_chunk_commits():
         other.execute("SET lock_timeout = '200ms'")
         with transaction.atomic():
             with services._ForeignKeys(skip_triggers=True) as keys:
-                keys.copy(Alias, ["entity_id", "name", "normalized", "origin", "created_at"], [
-                    (entity.pk, "测试", f"测试{uuid.uuid4().hex}", "manual", "2026-11-22T00:00:00Z")
-                ])
+                keys.copy(Alias, ALIAS_COLUMNS, [alias_row(entity.pk, "测试")])
             with pytest.raises(psycopg.errors.LockNotAvailable):
-                other.execute(f"DELETE FROM articles_entity WHERE id = {entity.pk}")
+                other.execute("DELETE FROM articles_entity WHERE id = %s", [entity.pk])
         # committed: now the deletion is refused by the foreign key, not the lock
         with pytest.raises(psycopg.errors.ForeignKeyViolation):
-            other.execute(f"DELETE FROM articles_entity WHERE id = {entity.pk}")
+            other.execute("DELETE FROM articles_entity WHERE id = %s", [entity.pk])
     finally:
         other.close()
