@@ -39,3 +39,18 @@ def test_pipeline_instructions_runs_the_workers_part_and_checks_its_count():
     )
     assert refused.returncode == 2
     assert "--count must be at least 1" in refused.stderr
+
+
+def test_jieba_yardstick_prints_a_rate_per_round():
+    result = subprocess.run(
+        [sys.executable, "benchmarks/jieba_yardstick.py", "--seconds", "0.2", "--rounds", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert all(line.endswith("sample articles/s on one core") for line in lines)
+    assert all(float(line.split(": ")[1].split()[0]) > 0 for line in lines)
