@@ -50,8 +50,8 @@ serve-prod: $(VENV)/.installed
 	$(VENV)/bin/gunicorn config.wsgi --preload --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-4} --access-logfile -
 
 stop-db: $(VENV)/.installed
-	$(PY) -c "import warnings; warnings.simplefilter('ignore'); import pgserver; \
-	  s = pgserver.get_server('var/postgres', cleanup_mode='stop'); print('stopping', s.pgdata)"
+	$(PY) -c "from config.embedded_db import stop_embedded_server; from config.paths import var_dir; \
+	  print('stopped' if stop_embedded_server(var_dir()) else 'not running:', var_dir() / 'postgres')"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

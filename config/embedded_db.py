@@ -6,6 +6,7 @@ running so that runserver, its reloader, manage.py commands and the tests all sh
 
 import fcntl
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -31,6 +32,28 @@ def embedded_database(var_dir: Path) -> dict[str, str]:
         socket_dir = str(info.socket_dir) if info.socket_dir else str(var_dir / "postgres")
         _ensure_database(socket_dir, info.port or 5432)
     return {"HOST": socket_dir, "PORT": str(info.port or 5432), "USER": "postgres"}
+
+
+def stop_embedded_server(var_dir: Path) -> bool:
+    """Stop the embedded server if it is running; return whether it was.
+
+    pgserver stops a server itself only when the last process it knows of lets go, and
+    it knows of every process that ever attached: one that was killed (the import test
+    kills one on purpose) stays on its list for good. So the server is stopped with
+    pg_ctl, as pgserver would: as the system user it runs the server under (pgserver,
+    when we are root). Clients still connected are disconnected.
+    """
+    data = var_dir / "postgres"
+    if not (data / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    user = "pgserver" if os.geteuid() == 0 else None  # pgserver.PostgresServer's choice
+    pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user)
+    (data / ".handle_pids.json").write_text("[]")  # no process is attached any more
+    return True
 
 
 def _repair_handle_list(path: Path) -> None:

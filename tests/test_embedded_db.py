@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.conf import settings
 
-from config.embedded_db import _repair_handle_list
+from config.embedded_db import _repair_handle_list, embedded_database, stop_embedded_server
 
 
 def test_an_emptied_handle_list_is_reset(tmp_path):
@@ -34,3 +34,29 @@ def test_the_app_starts_after_the_handle_list_was_truncated():
         env={**os.environ, "DEBUG": "1"},
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_stop_db_stops_the_server_even_after_a_killed_client(tmp_path):
+    """`make stop-db`: pgserver itself would wait for a client that was killed."""
+    psycopg = pytest.importorskip("psycopg")
+    params = embedded_database(tmp_path)  # a server of its own, in a scratch var folder
+    handles = tmp_path / "postgres" / ".handle_pids.json"
+    handles.write_text("[999999999]")  # a client killed without letting go
+    with psycopg.connect(host=params["HOST"], port=params["PORT"], user="postgres") as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "stop-db"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TANPAN_VAR_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"stopped {tmp_path / 'postgres'}" in result.stdout
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=params["HOST"], port=params["PORT"], user="postgres")
+    assert handles.read_text() == "[]"
+    assert not stop_embedded_server(tmp_path)  # already stopped: nothing to do
