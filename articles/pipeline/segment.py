@@ -9,7 +9,7 @@ import operator
 import re
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice, pairwise
 from pathlib import Path
 from typing import NamedTuple
@@ -250,47 +250,40 @@ class Tokenizer:
         """Return jieba's words of simplified text (jieba.Tokenizer.cut with HMM)."""
         if self._compiled is None:
             return list(self._jieba.cut(simplified, HMM=True))
-        if not _WIDER_BLOCK.search(simplified):
-            return self._words_at_once(simplified)
-        words: list[str] = []
-        # jieba.Tokenizer.cut and __cut_DAG, with the route from jieba-rs
+        # jieba.Tokenizer.cut and __cut_DAG, with the route from jieba-rs. For a text whose
+        # blocks jieba-rs splits as jieba does (no wider ideographs), one call gives every
+        # block's route and jieba's words for the rest (whitespace, one word a character):
+        # about a third faster than a call a block (~140 an article), with the same words
+        # (tests/articles/test_pipeline_segment.py).
+        if _WIDER_BLOCK.search(simplified):
+            return self._with_guesses(self._route_by_block(simplified))
+        return self._with_guesses(self._compiled.cut(simplified, False))
+
+    def _route_by_block(self, simplified: str) -> Iterator[str]:
+        """Yield the dictionary route through each of jieba's blocks, and the rest as jieba."""
         for block in _BLOCK.split(simplified):
             if not block:
                 continue
             if _BLOCK.match(block):
-                run = ""  # single characters in a row, which the HMM may join into words
-                for word in self._compiled_route(block):
-                    if len(word) == 1:
-                        run += word
-                        continue
-                    if run:
-                        self._guess(run, words)
-                        run = ""
-                    words.append(word)
-                if run:
-                    self._guess(run, words)
+                yield from self._compiled_route(block)
             else:
                 for part in _SKIP.split(block):
                     if _SKIP.match(part):
-                        words.append(part)
+                        yield part
                     else:
-                        words.extend(part)
-        return words
+                        yield from part
 
-    def _words_at_once(self, simplified: str) -> list[str]:
-        """Return words(simplified) from one call to jieba-rs for the whole text.
+    def _with_guesses(self, route: Iterable[str]) -> list[str]:
+        """Return the route's words with its runs of single characters guessed by the HMM.
 
-        For a text whose blocks jieba-rs splits as jieba does (no wider ideographs), it
-        gives each block's route, and jieba's words for the rest: whitespace, and one word
-        a character. Single characters of a block, and the unknown Latin words it joined
-        them into (see _compiled_route), make the runs the HMM reads; anything else ends
-        a run, and two blocks never touch. About a third faster than a call a block (~140
-        an article), with the same words (tests/articles/test_pipeline_segment.py).
+        A run is the single characters of a block in a row, with the unknown Latin words
+        jieba-rs joined them into (see _compiled_route); anything else ends it, and two
+        blocks never touch.
         """
         words: list[str] = []
         run = ""  # single characters in a row, which the HMM may join into words
         known, block_chars = self._known, _BLOCK_CHARS
-        for word in self._compiled.cut(simplified, False):
+        for word in route:
             if len(word) == 1:
                 if word in block_chars:
                     run += word

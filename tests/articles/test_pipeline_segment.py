@@ -154,6 +154,7 @@ def test_cut_is_jiebas_whether_or_not_the_compiled_segmenter_is_used(plain_jieba
         # ideographs jieba-rs puts in its blocks and jieba 0.42.1 does not
         "龥鿿说㐀国\U00020000方丽\uf900言",
         "乌克兰\u9fd6总统\u4db5",
+        "乌克兰㐀㐁总统，。！说 \r\n了",  # runs of characters outside jieba's blocks
     ]
     texts += scrambled(1500)
     for text in texts:
