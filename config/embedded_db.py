@@ -15,12 +15,7 @@ DATABASE_NAME = "tanpan"
 
 def embedded_database(var_dir: Path) -> dict[str, str]:
     """Return Django connection parameters for the embedded server, starting it if needed."""
-    # platformdirs warns on import when XDG_RUNTIME_DIR is unset (CI, containers); its
-    # fallback under /tmp is fine for pgserver's lock file.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgserver  # imported here: production (DATABASE_URL set) never needs it
-
+    pgserver = _pgserver()
     var_dir.mkdir(parents=True, exist_ok=True)
     # pgserver takes its own lock while it starts the server; ours also covers creating
     # the database, which two processes starting at once (runserver + reloader) could race.
@@ -46,14 +41,22 @@ def stop_embedded_server(var_dir: Path) -> bool:
     data = var_dir / "postgres"
     if not (data / "postmaster.pid").exists():
         return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgserver
-
+    pgserver = _pgserver()
     user = "pgserver" if os.geteuid() == 0 else None  # pgserver.PostgresServer's choice
     pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data, user=user)
     (data / ".handle_pids.json").write_text("[]")  # no process is attached any more
     return True
+
+
+def _pgserver():  # -> the pgserver module
+    # Imported when needed: production (DATABASE_URL set) never needs it. platformdirs
+    # warns on import when XDG_RUNTIME_DIR is unset (CI, containers); its fallback under
+    # /tmp is fine for pgserver's lock file.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    return pgserver
 
 
 def _repair_handle_list(path: Path) -> None:

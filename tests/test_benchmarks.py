@@ -7,16 +7,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_pipeline_stages_prints_each_stage_and_the_whole():
+def script_lines(script: str, *args: str) -> list[str]:
+    """Run benchmarks/<script> with args; return its output's lines (it must succeed)."""
     result = subprocess.run(
-        [sys.executable, "benchmarks/pipeline_stages.py", "--count", "3"],
+        [sys.executable, f"benchmarks/{script}", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     )
-    lines = result.stdout.splitlines()
+    return result.stdout.splitlines()
+
+
+def test_pipeline_stages_prints_each_stage_and_the_whole():
+    lines = script_lines("pipeline_stages.py", "--count", "3")
     assert any(line.startswith("extract_entities") for line in lines)
     assert any(line.startswith("tsvector_literal") for line in lines)
     assert lines[-1].startswith("whole pipeline") and lines[-1].endswith("ms per article")
@@ -42,15 +47,7 @@ def test_pipeline_instructions_runs_the_workers_part_and_checks_its_count():
 
 
 def test_jieba_yardstick_prints_a_rate_per_round():
-    result = subprocess.run(
-        [sys.executable, "benchmarks/jieba_yardstick.py", "--seconds", "0.2", "--rounds", "2"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    lines = result.stdout.splitlines()
+    lines = script_lines("jieba_yardstick.py", "--seconds", "0.2", "--rounds", "2")
     assert len(lines) == 2
     assert all(line.endswith("sample articles/s on one core") for line in lines)
     assert all(float(line.split(": ")[1].split()[0]) > 0 for line in lines)
