@@ -7,8 +7,10 @@ index and the entity extraction.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
+from itertools import starmap
 
-from articles.pipeline.attribution import Attribution, suggest_attributions
+from articles.pipeline.attribution import Attribution, Span, suggest_attributions
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, key_signature
@@ -43,6 +45,52 @@ class Processed:
     new_aliases: tuple[NewAlias, ...]
     attributions: tuple[Attribution, ...]
     meta: Mapping[str, str]
+
+    def __reduce__(self) -> tuple:
+        # Every article is pickled by a worker and unpickled by the main process. Left to
+        # pickle, its ~90 mentions and ~80 attribution spans (named tuples) each cost a
+        # Python-level call both ways: 0.49 ms out and 0.32 ms in an article in all.
+        # Sent as plain tuples, 0.12 and 0.15 ms.
+        values = [getattr(self, name) for name in _FIELDS]
+        values[_MENTIONS] = tuple(map(tuple, self.mentions))
+        values[_ATTRIBUTIONS] = tuple(
+            (
+                tuple(a.claim),
+                a.speaker and tuple(a.speaker),
+                a.speaker_anonymous,
+                a.source and tuple(a.source),
+                a.rule,
+                a.quoted,
+            )
+            for a in self.attributions
+        )
+        return _unpickle_processed, (tuple(values),)
+
+
+_FIELDS = Processed.__slots__
+_MENTIONS = _FIELDS.index("mentions")
+_ATTRIBUTIONS = _FIELDS.index("attributions")
+# named tuples made from plain ones without a Python-level call each
+_as_mention = partial(tuple.__new__, Mention)
+_as_span = partial(tuple.__new__, Span)
+
+
+def _unpickle_processed(values: tuple) -> Processed:
+    values = list(values)
+    values[_MENTIONS] = tuple(map(_as_mention, values[_MENTIONS]))
+    values[_ATTRIBUTIONS] = tuple(starmap(_as_attribution, values[_ATTRIBUTIONS]))
+    return Processed(*values)
+
+
+def _as_attribution(claim, speaker, anonymous, source, rule, quoted) -> Attribution:
+    return Attribution(
+        _as_span(claim),
+        speaker and _as_span(speaker),
+        anonymous,
+        source and _as_span(source),
+        rule,
+        quoted,
+    )
 
 
 def process_source(source: Source, index: AliasIndex) -> Processed | SourceError:
