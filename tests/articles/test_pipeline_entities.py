@@ -281,6 +281,27 @@ def test_a_database_index_keys_mentions_by_entity_id():
     ]
 
 
+def test_a_one_character_alias_and_a_longer_one_with_the_same_start():
+    # The lexicon has no one-character alias; an admin may add one.
+    index = AliasIndex([("俄", "3", "place", ""), ("俄罗斯", "4", "place", "Russia")])
+    extraction = extract("俄、乌双方与俄罗斯代表会面", index)
+    assert [(m.surface, m.entity_key) for m in extraction.mentions] == [
+        ("俄", "3"),
+        ("俄罗斯", "4"),
+    ]
+
+
+def test_a_latin_alias_matches_with_or_without_diacritics_after_a_number():
+    index = AliasIndex([("Władysław Kosiniak-Kamysz", "9", "person", "")])
+    for name, before in (
+        ("Władysław Kosiniak-Kamysz", "2025 "),  # a number starts the run of Latin words
+        ("WLADYSLAW KOSINIAK-KAMYSZ", "2025 "),
+        ("Wladyslaw Kosiniak-Kamysz", "副总理("),
+    ):
+        mentions = extract(f"{before}{name})表示", index).mentions
+        assert [(m.surface, m.entity_key) for m in mentions] == [(name, "9")]
+
+
 def test_the_index_survives_pickling_for_worker_processes():
     index = lexicon_index()
     index.resolve_by_sound("泽伦斯基", "person")

@@ -10,6 +10,7 @@ from articles.pipeline.entities.index import (
     LATIN_WORD,
     NAME_DOTS,
     AliasIndex,
+    first_folded_word,
     fold_latin,
     last_name_part,
 )
@@ -206,12 +207,15 @@ class _Article:
     # --- rule 1: lexicon aliases, Chinese and Latin -----------------------------------
 
     def match_lexicon(self) -> None:
-        s, cjk, firsts = self.s, self.index.cjk, self.index.first_char_lengths
+        s, cjk, pairs = self.s, self.index.cjk, self.index.pair_lengths
         n = len(s)
         candidates: list[tuple[int, int, str]] = []
         for match in self.index.first_chars.finditer(s):
             i = match.start()
-            for length in firsts[s[i]]:
+            lengths = pairs.get(s[i : i + 2], ())
+            if s[i] in cjk:  # a one-character alias, shortest of all
+                lengths += (1,)
+            for length in lengths:
                 if i + length <= n:
                     key = cjk.get(s[i : i + length])
                     if key is not None and self.aligned(i, i + length):
@@ -237,6 +241,14 @@ class _Article:
             while j < len(words) and _LATIN_GAP.fullmatch(s[words[j - 1][1] : words[j][0]]):
                 j += 1
             for a in range(i, j):
+                first = s[words[a][0] : words[a][1]]
+                folded = first_folded_word(first)
+                if (
+                    first not in index.latin_exact_firsts
+                    and folded not in index.latin_folded_firsts
+                    and folded  # a word that folds to nothing: the next one comes first
+                ):
+                    continue
                 for b in range(min(j, a + index.max_latin_words), a, -1):
                     start, end = words[a][0], words[b - 1][1]
                     parts = tuple(s[x:y] for x, y in words[a:b])

@@ -37,6 +37,13 @@ def fold_latin(text: str) -> str:
     return " ".join(LATIN_WORD.findall(plain.casefold()))
 
 
+def first_folded_word(word: str) -> str:
+    """Return the first word of fold_latin(word), for a word of LATIN_WORD."""
+    if word.isascii():  # nearly always: folding ASCII letters and digits only lowercases
+        return word.lower()
+    return fold_latin(word).partition(" ")[0]
+
+
 def is_latin(surface: str) -> bool:
     """Return whether a surface is written in Latin script only (no Chinese characters)."""
     return bool(LATIN_WORD.search(surface)) and not _HAN.search(surface)
@@ -59,7 +66,6 @@ class AliasIndex:
 
     def __init__(self, aliases: Iterable[tuple[str, str, str, str]]) -> None:
         self.cjk: dict[str, str] = {}
-        self.first_char_lengths: dict[str, tuple[int, ...]] = {}
         self.latin_exact: dict[tuple[str, ...], str] = {}
         self.latin_folded: dict[str, str] = {}
         self.max_latin_words = 1
@@ -70,7 +76,6 @@ class AliasIndex:
         self._sounds: dict[tuple[str, int], list[tuple[tuple[str, ...], str]]] | None = None
         # First parts of known full names (弗拉基米尔, 唐纳德): alone they name nobody.
         self.given_names: set[str] = set()
-        lengths: dict[str, set[int]] = {}
         for surface, key, kind, latin in aliases:
             surface = surface.strip()
             self.kinds.setdefault(key, kind)
@@ -91,17 +96,27 @@ class AliasIndex:
                 simplified = to_simplified(surface)
                 # The first entity to claim a surface keeps it: the database holds aliases
                 # unique already, and the lexicon loader rejects clashes.
-                if self.cjk.setdefault(simplified, key) == key:
-                    lengths.setdefault(simplified[0], set()).add(len(simplified))
+                self.cjk.setdefault(simplified, key)
                 parts = _DOT_SPLIT.split(simplified)
                 if kind == "person" and len(parts) > 1:
                     self.given_names.add(parts[0])
-        self.first_char_lengths = {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()}
+        # The lengths of the aliases by their first two characters, longest first: at a
+        # first character, the lookups worth making (most are followed by no alias's
+        # second character, as 美 in 美元).
+        pairs: dict[str, set[int]] = {}
+        for surface in self.cjk:
+            if len(surface) > 1:
+                pairs.setdefault(surface[:2], set()).add(len(surface))
+        self.pair_lengths = {pair: tuple(sorted(ls, reverse=True)) for pair, ls in pairs.items()}
+        # The first word of every Latin alias, as written and folded: a run of Latin words
+        # (most are numbers) starting with neither is no alias, whatever follows it.
+        self.latin_exact_firsts = {words[0] for words in self.latin_exact}
+        self.latin_folded_firsts = {folded.partition(" ")[0] for folded in self.latin_folded}
         # Where a Chinese alias may start: about a fifth of an article's characters, which
         # the regex engine finds without a Python step per character.
         self.first_chars = re.compile(
-            "[" + "".join(map(re.escape, sorted(self.first_char_lengths))) + "]"
-            if self.first_char_lengths
+            "[" + "".join(map(re.escape, sorted({surface[0] for surface in self.cjk}))) + "]"
+            if self.cjk
             else "(?!)"
         )
 
