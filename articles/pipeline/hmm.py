@@ -29,6 +29,9 @@ from jieba import finalseg
 _POS_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._]+")
 _HAN_RUN = re.compile(r"[\u4E00-\u9FD5]+")
 _MIN_FLOAT = -3.14e100  # jieba's emission probability of an unseen character
+# Characters whose states and emissions the POS model keeps at a time (~2.3 kB each);
+# the unknown words it tags are mostly names, written with a few hundred characters.
+CHARACTER_MEMORY = 4096
 
 
 def _bmes_tables() -> tuple:
@@ -120,13 +123,29 @@ class _Model:
             char: np.array(sorted(number[s] for s in states))
             for char, states in tables["char_state_tab"].items()
         }
+        # Per character, what each step of viterbi() needs of it, made on first sight:
+        # char -> (which states it may take, as a mask; its emission in every state).
+        self._seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def char_states(self, char: str) -> np.ndarray:
         """Return the state numbers a character may take (all states if unknown)."""
         return self._char_states.get(char, self.all_states)
 
     def emissions(self, char: str, states: np.ndarray) -> np.ndarray:
-        return np.array([self.emit[s].get(char, _MIN_FLOAT) for s in states.tolist()])
+        return self._character(char)[1][states]
+
+    def _character(self, char: str) -> tuple[np.ndarray, np.ndarray]:
+        found = self._seen.get(char)
+        if found is None:
+            if len(self._seen) >= CHARACTER_MEMORY:
+                self._seen.clear()
+            mask = np.zeros(len(self.states), dtype=bool)
+            mask[self.char_states(char)] = True
+            # the 256 emissions looked up once (~30 µs), where each step took those of
+            # its states from the model's dictionaries again
+            emissions = np.array([emit.get(char, _MIN_FLOAT) for emit in self.emit])
+            found = self._seen[char] = mask, emissions
+        return found
 
     def viterbi(self, text: str) -> list[int]:
         """Return the best state number of each character (jieba.posseg.viterbi's route)."""
@@ -138,9 +157,8 @@ class _Model:
         for char in text[1:]:
             prev = alive[self.has_next[alive]]
             expected = self.follows[prev].any(axis=0)
-            mask = np.zeros(n, dtype=bool)
-            mask[self.char_states(char)] = True
-            mask &= expected
+            possible, emissions = self._character(char)
+            mask = possible & expected
             if mask.any():
                 states = np.flatnonzero(mask)
             elif expected.any():
@@ -151,7 +169,7 @@ class _Model:
             candidates = score[prev][:, None] + self.trans[np.ix_(prev, states)]
             best = candidates.argmax(axis=0)
             new = np.full(n, -np.inf)
-            new[states] = candidates[best, np.arange(len(states))] + self.emissions(char, states)
+            new[states] = candidates[best, np.arange(len(states))] + emissions[states]
             pointer = np.zeros(n, dtype=np.intp)
             pointer[states] = prev[best]
             back.append(pointer)
