@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from articles.pipeline.entities.index import (
     LATIN_WORD,
@@ -41,6 +42,8 @@ _LATIN_PAREN = re.compile(
 # What may separate the words of one Latin name: Kosiniak-Kamysz, J.D. Vance, O'Brien.
 _LATIN_GAP = re.compile(r"[ .'’\-]{1,3}")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
+_START, _END = itemgetter(1), itemgetter(2)  # of a Token
+_NAME_DOT = re.compile(f"[{re.escape(NAME_DOTS)}]")
 _SENTENCE_END = "。！？；!?;\n"
 _CLOSERS = " 》」』”\"'"
 
@@ -121,8 +124,8 @@ class _Article:
         # Chinese name spans followed by a Latin name nobody knows: end -> Latin name
         self.unresolved_latin: dict[int, str] = {}
         covered = bool(tokens) and tokens[-1].end == len(text)
-        self._starts = [t.start for t in tokens] if covered else []
-        self._bounds = {t.start for t in tokens} | {t.end for t in tokens} if covered else set()
+        self._starts = list(map(_START, tokens)) if covered else []
+        self._bounds = set(self._starts).union(map(_END, tokens)) if covered else set()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -310,8 +313,9 @@ class _Article:
 
     def match_middle_dot_names(self) -> None:
         s = self.s
-        for dot, char in enumerate(s):
-            if char not in NAME_DOTS or self.taken[dot]:
+        for match in _NAME_DOT.finditer(s):
+            dot = match.start()
+            if self.taken[dot]:
                 continue
             found = dotted_name_around(s, dot)
             if found is None:
