@@ -23,9 +23,13 @@ def _words(words: str) -> frozenset[str]:
 
 def _any(words: str, *patterns: str) -> str:
     """Return a regex group matching any of the whitespace-separated words or the patterns."""
+    return "(?:" + "|".join([_alternatives(words), *patterns]) + ")"
+
+
+def _alternatives(words: str) -> str:
+    """Return the whitespace-separated words as regex alternatives (not grouped)."""
     # Longest first, so that "分享到" is tried before "分享".
-    ordered = sorted(words.split(), key=len, reverse=True)
-    return "(?:" + "|".join([*map(re.escape, ordered), *patterns]) + ")"
+    return "|".join(map(re.escape, sorted(words.split(), key=len, reverse=True)))
 
 
 # Menu words seen in navigation bars; a bar is recognised by its shape, these confirm it.
@@ -52,6 +56,10 @@ _SOCIAL_WORDS = _words(
 
 _NAV_SEPARATOR = re.compile(r"\s*[|｜│¦丨]\s*")
 _CRUMB_SEPARATOR = re.compile(r"\s*(?:>>|>|»|›|＞|→|/)\s*")
+# Whether a line holds a separator at all: searched without the spaces around it, which
+# would make the regex engine try every position of every line (4-6x slower).
+_NAV_MARK = re.compile(r"[|｜│¦丨]")
+_CRUMB_MARK = re.compile(r"[>»›＞→/]")
 _SYMBOLS_ONLY = re.compile(r"[\W_]{1,5}")
 
 _WIDGET = re.compile(
@@ -138,16 +146,19 @@ _META_LABEL = re.compile(
     + _any("来源 來源 作者 编辑 編輯 发布 發布 发表 發表 更新 时间 時間 日期 浏览 瀏覽 阅读 閱讀")
     + r"\s*(?:时间|時間|日期|量|数|數|次数)?\s*[:：]"
 )
+# Every alternative starts with one given character, so the regex engine skips ahead to
+# where one may start (4x faster than with a character class among them).
 _COPYRIGHT_STRONG = re.compile(
     r"版权所有(?!者|人)|版權所有(?!者|人)|copyright|©|\(c\)\s*\d{4}|all rights reserved"
-    r"|icp\s*(?:备|備|证|證)|[京沪粤浙苏鲁川鄂湘闽皖豫冀辽吉黑晋陕甘宁青新藏桂琼渝津蒙贵云]icp|"
-    + _any(
+    r"|icp\s*(?:备|備|证|證)|"
+    + _alternatives(
         """
         保留所有权利 保留所有權利 保留一切权利 保留一切權利 公网安备 公網安備 网安备 網安備
         增值电信业务经营许可证 互联网新闻信息服务许可证 违法和不良信息举报 違法和不良信息舉報
         """
     )
 )
+_PROVINCE_ICP = re.compile(r"[京沪粤浙苏鲁川鄂湘闽皖豫冀辽吉黑晋陕甘宁青新藏桂琼渝津蒙贵云]icp")
 _COPYRIGHT_SOFT = re.compile(
     _any(
         """
@@ -223,7 +234,11 @@ def line_reason(s: str) -> str | None:
         return "caption"
     if n <= 150 and _ORIGINAL_TITLE.match(s):
         return "original_title"
-    if _COPYRIGHT_STRONG.search(s) or (_COPYRIGHT_SOFT.search(s) and _DISCLAIMER_LEAD.match(s)):
+    if (
+        _COPYRIGHT_STRONG.search(s)
+        or ("icp" in s and _PROVINCE_ICP.search(s))
+        or (_DISCLAIMER_LEAD.match(s) and _COPYRIGHT_SOFT.search(s))
+    ):
         return "copyright"
     if n <= 100 and (_BREADCRUMB_LEAD.match(s) or _is_breadcrumb(s)):
         return "breadcrumb"
@@ -287,7 +302,7 @@ def _tokens(s: str, separator: re.Pattern[str]) -> list[str]:
 
 def _is_navigation_bar(s: str) -> bool:
     """Return whether s is a bar of short menu entries ("首页 | 新闻 | 国际 | …")."""
-    if not _NAV_SEPARATOR.search(s) and s.count(" ") < 4:
+    if not _NAV_MARK.search(s) and s.count(" ") < 4:
         return False
     if PROSE_PUNCT.search(s):
         return False
@@ -305,7 +320,7 @@ def _is_navigation_bar(s: str) -> bool:
 
 def _is_breadcrumb(s: str) -> bool:
     """Return whether s is a breadcrumb trail ("首页 > 国际 > 正文")."""
-    if not _CRUMB_SEPARATOR.search(s) or PROSE_PUNCT.search(s):
+    if not _CRUMB_MARK.search(s) or PROSE_PUNCT.search(s):
         return False
     tokens = _tokens(s, _CRUMB_SEPARATOR)
     if len(tokens) < 2 or any(len(t) > 16 for t in tokens):
