@@ -22,7 +22,7 @@ from articles.pipeline.normalize import match_key
 from articles.pipeline.process import Processed
 from articles.pipeline.scripts import to_simplified
 from articles.pipeline.sources import SourceError, iter_sources
-from articles.pipeline.worker import process_all
+from articles.pipeline.worker import collector_tuned, process_all
 
 logger = logging.getLogger(__name__)
 
@@ -143,22 +143,9 @@ def articles_import(
             arguments=arguments or [],
         )
     writer = _Writer(result, outlet=outlet, published=published, dry_run=dry_run)
-    chunk: list[Processed] = []
     try:
-        for item in process_all(iter_sources(paths), alias_index(), max(1, workers)):
-            if isinstance(item, SourceError):
-                result.fail(item.name, item.reason)
-                outcome = "failed"
-            else:
-                chunk.append(item)
-                outcome = "read"
-                if len(chunk) >= CHUNK_SIZE:
-                    writer.write(chunk)
-                    chunk = []
-            if on_progress:
-                on_progress(item, outcome)
-        if chunk:
-            writer.write(chunk)
+        with collector_tuned():
+            _import_all(paths, writer, result, workers, on_progress)
     except BaseException:
         if result.batch:
             _finish(result, ImportBatch.Status.INTERRUPTED)
@@ -166,6 +153,30 @@ def articles_import(
     if result.batch:
         _finish(result, ImportBatch.Status.FINISHED)
     return result
+
+
+def _import_all(
+    paths: list[Path],
+    writer: "_Writer",
+    result: ImportResult,
+    workers: int,
+    on_progress: Callable[[Processed | SourceError, str], None] | None,
+) -> None:
+    chunk: list[Processed] = []
+    for item in process_all(iter_sources(paths), alias_index(), max(1, workers)):
+        if isinstance(item, SourceError):
+            result.fail(item.name, item.reason)
+            outcome = "failed"
+        else:
+            chunk.append(item)
+            outcome = "read"
+            if len(chunk) >= CHUNK_SIZE:
+                writer.write(chunk)
+                chunk = []
+        if on_progress:
+            on_progress(item, outcome)
+    if chunk:
+        writer.write(chunk)
 
 
 def _finish(result: ImportResult, status: str) -> None:

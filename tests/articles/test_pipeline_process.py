@@ -1,10 +1,12 @@
-"""One article through the pure pipeline: what a worker returns, and the script it detects."""
+"""The pure pipeline: what a worker returns, the script it detects, the collector it tunes."""
 
+import gc
 import pickle
 from functools import cache
 from pathlib import Path
 
 import opencc
+import pytest
 
 from articles.pipeline.attribution import Attribution, Span
 from articles.pipeline.entities import AliasIndex, Mention
@@ -12,6 +14,7 @@ from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.process import Processed, process_source
 from articles.pipeline.scripts import detect_script
 from articles.pipeline.sources import Source
+from articles.pipeline.worker import GC_THRESHOLD, collector_tuned
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -61,3 +64,13 @@ def test_script_is_judged_on_the_first_4000_ideographs():
     assert detect_script(traditional + simplified) == "traditional"
     # ideographs are counted across punctuation and Latin words, in place
     assert detect_script("。".join(["烏克蘭", "Kyiv", "總統"] * 50)) == "traditional"
+
+
+def test_the_import_tunes_the_cycle_collector_only_while_it_runs():
+    thresholds = gc.get_threshold()
+    with pytest.raises(KeyboardInterrupt), collector_tuned():
+        assert gc.get_freeze_count() > 0  # what existed before is left alone
+        assert gc.get_threshold()[0] == GC_THRESHOLD
+        raise KeyboardInterrupt  # Ctrl-C during an import
+    assert gc.get_threshold() == thresholds
+    assert gc.get_freeze_count() == 0
