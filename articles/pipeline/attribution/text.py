@@ -6,6 +6,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
 from typing import NamedTuple
 
 from articles.pipeline.attribution.results import MentionLike
@@ -40,6 +42,10 @@ class Mention(NamedTuple):
     entity_key: str
     kind: str
     parenthesised: bool  # a Latin repeat: 普京(Vladimir Putin)
+
+
+_new_mention = partial(tuple.__new__, Mention)
+_BY_OFFSETS = attrgetter("start", "end")
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -103,12 +109,12 @@ class ArticleText:
             else:
                 self.starts[-1] = index + 1  # 。 then a line break make one boundary
         usable = []
-        for m in sorted(mentions, key=lambda m: (m.start, m.end)):
+        for m in sorted(mentions, key=_BY_OFFSETS):
             if 0 <= m.start < m.end <= len(text) and not self.mask[m.start]:
                 before = text[max(0, m.start - 2) : m.start].rstrip()
-                usable.append(
-                    Mention(m.start, m.end, m.entity_key, m.kind, before.endswith(("(", "（")))
-                )
+                parenthesised = before.endswith(("(", "（"))
+                # ~90 an article: made without the named tuple's Python-level __new__
+                usable.append(_new_mention((m.start, m.end, m.entity_key, m.kind, parenthesised)))
         self.mentions = usable
         self.mention_starts = [m.start for m in usable]
         # A person or outlet before an anonymous description is not one of its modifiers.

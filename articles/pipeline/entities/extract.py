@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
 
 from articles.pipeline.entities.index import (
     LATIN_WORD,
@@ -42,7 +43,8 @@ _LATIN_PAREN = re.compile(
 # What may separate the words of one Latin name: Kosiniak-Kamysz, J.D. Vance, O'Brien.
 _LATIN_GAP = re.compile(r"[ .'’\-]{1,3}")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
-_START, _END = itemgetter(1), itemgetter(2)  # of a Token
+_START, _END = operator.itemgetter(1), operator.itemgetter(2)  # of a Token
+_AT_LEAST_3 = (2).__lt__
 _NAME_DOT = re.compile(f"[{re.escape(NAME_DOTS)}]")
 _SENTENCE_END = "。！？；!?;\n"
 _CLOSERS = " 》」』”\"'"
@@ -388,9 +390,10 @@ class _Article:
     def match_pos(self) -> None:
         s = self.s
         sentences = set()
-        for _, start, end in self.tokens:
-            if end - start < 3:  # most tokens: decided before anything is sliced
-                continue
+        tokens = self.tokens
+        # most tokens are shorter than 3 characters: passed over without a Python-level step
+        lengths = map(operator.sub, map(_END, tokens), map(_START, tokens))
+        for _, start, end in compress(tokens, map(_AT_LEAST_3, lengths)):
             simple = s[start:end]
             if (
                 _HAN_ONLY.fullmatch(simple)
