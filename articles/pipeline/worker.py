@@ -39,21 +39,26 @@ def _init_worker(index: AliasIndex) -> None:
     # dictionary, the lexicon's converters: ~100 MB) can be given back to the system.
     get_tokenizer()
     _give_back_freed_memory()
-    gc.freeze()  # for the worker's life
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    _tune_collector()  # for the worker's life
 
 
 @contextmanager
 def collector_tuned() -> Iterator[None]:
     """Within: the cycle collector leaves the objects made so far alone and runs less often."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    thresholds = _tune_collector()
     try:
         yield
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()  # what became garbage meanwhile is collected again
+
+
+def _tune_collector() -> tuple[int, int, int]:
+    """Set the objects made so far aside and collect less often; return the old thresholds."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    return thresholds
 
 
 def _give_back_freed_memory() -> None:
