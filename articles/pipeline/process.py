@@ -15,6 +15,7 @@ from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, key_signature
 from articles.pipeline.entities import AliasIndex, Mention, NewAlias, NewEntity, extract_entities
+from articles.pipeline.entities.results import mention_from_tuple
 from articles.pipeline.normalize import key_hash, match_key, normalize_text
 from articles.pipeline.scripts import detect_script
 from articles.pipeline.search import tsvector_literal
@@ -70,14 +71,12 @@ class Processed:
 _FIELDS = Processed.__slots__
 _MENTIONS = _FIELDS.index("mentions")
 _ATTRIBUTIONS = _FIELDS.index("attributions")
-# named tuples made from plain ones without a Python-level call each
-_as_mention = partial(tuple.__new__, Mention)
-_as_span = partial(tuple.__new__, Span)
+_as_span = partial(tuple.__new__, Span)  # without the named tuple's Python-level __new__
 
 
 def _unpickle_processed(values: tuple) -> Processed:
     values = list(values)
-    values[_MENTIONS] = tuple(map(_as_mention, values[_MENTIONS]))
+    values[_MENTIONS] = tuple(map(mention_from_tuple, values[_MENTIONS]))
     values[_ATTRIBUTIONS] = tuple(starmap(_as_attribution, values[_ATTRIBUTIONS]))
     return Processed(*values)
 

@@ -6,7 +6,6 @@ import operator
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import compress
 
 from articles.pipeline.entities.index import (
@@ -19,9 +18,9 @@ from articles.pipeline.entities.index import (
 )
 from articles.pipeline.entities.results import (
     Extraction,
-    Mention,
     NewAlias,
     NewEntity,
+    mention_from_tuple,
     new_entity_key,
 )
 from articles.pipeline.entities.translit import (
@@ -46,7 +45,6 @@ _LATIN_GAP = re.compile(r"[ .'’\-]{1,3}")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
 _START, _END = operator.itemgetter(1), operator.itemgetter(2)  # of a Token
 _AT_LEAST_3 = (2).__lt__
-_new_mention = partial(tuple.__new__, Mention)  # without the named tuple's Python-level __new__
 _NAME_DOT = re.compile(f"[{re.escape(NAME_DOTS)}]")
 _SENTENCE_END = "。！？；!?;\n"
 _CLOSERS = " 》」』”\"'"
@@ -482,7 +480,7 @@ class _Article:
     def extraction(self) -> Extraction:
         text, kind = self.text, self.kind
         mentions = tuple(
-            _new_mention(
+            mention_from_tuple(
                 (sp.start, sp.end, text[sp.start : sp.end], sp.key, kind(sp.key), sp.method)
             )
             for _, sp in sorted(self.spans.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 METHODS = ("lexicon", "latin", "title_rule", "middle_dot", "pos", "coreference")
@@ -27,6 +28,11 @@ class Mention(NamedTuple):
     entity_key: str
     kind: str
     method: str
+
+
+# A Mention from a plain tuple of its fields, made in C (a Mention(...) call goes through
+# the named tuple's Python-level __new__): for the extraction and the workers' results.
+mention_from_tuple = partial(tuple.__new__, Mention)
 
 
 @dataclass(frozen=True, slots=True)
