@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,30 +65,37 @@ def manage(*args: str, url: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+class _Recent:
+    """A list of processes, read again from its source at most every EVERY seconds."""
+
+    # Listing a process's children reads every process's /proc entry: ~2 ms, which 25
+    # times a second took the benchmark ~4 % of a core from the two it measures. The
+    # processes measured (the import, its workers, its database backend) start once and
+    # stay, so their lists are read again only this often; the samples stay frequent.
+    EVERY = 0.5  # seconds
+
+    def __init__(self, read: Callable[[], list[psutil.Process]]) -> None:
+        self._read = read
+        self._items: list[psutil.Process] = []
+        self._read_at = -self.EVERY
+
+    def __call__(self) -> list[psutil.Process]:
+        now = time.monotonic()
+        if now - self._read_at >= self.EVERY:
+            self._items = self._read()
+            self._read_at = now
+        return self._items
+
+
 class _Sampler:
     """Calls sample() every interval seconds in a thread, from enter to exit."""
-
-    # Listing a process's children reads every process's /proc entry: ~2 ms, which 20
-    # times a second took the benchmark ~4 % of a core from the two it measures. The
-    # processes measured (the import and its workers) start once and stay, so the list
-    # is read again only this often.
-    CHILDREN_EVERY = 0.5  # seconds
 
     def __init__(self, pid: int, interval: float) -> None:
         self.process = psutil.Process(pid)
         self.interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
-        self._children: list[psutil.Process] = []
-        self._children_read = -self.CHILDREN_EVERY
-
-    def children(self) -> list[psutil.Process]:
-        """Return the process's children, recursively, as listed at most CHILDREN_EVERY ago."""
-        now = time.monotonic()
-        if now - self._children_read >= self.CHILDREN_EVERY:
-            self._children = self.process.children(recursive=True)
-            self._children_read = now
-        return self._children
+        self.children = _Recent(lambda: self.process.children(recursive=True))
 
     def __enter__(self):
         self._thread.start()
@@ -134,7 +142,7 @@ class CPUTimes(_Sampler):
 
     Keeps each process's last reading, so processes that end during the run (workers,
     backends) still count up to their last sample; a backend that lives less than
-    CHILDREN_EVERY may be missed. Reading another user's processes needs the right to (root here).
+    _Recent.EVERY may be missed. Reading another user's processes needs the right to (root here).
     """
 
     def __init__(self, pid: int, url: str, interval: float = 0.2) -> None:
@@ -144,28 +152,23 @@ class CPUTimes(_Sampler):
         self.database = url.rsplit("/", 1)[1]
         self._admin = psycopg.connect(_libpq(url.rsplit("/", 1)[0] + "/postgres"), autocommit=True)
         self.seconds: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds)
-        self._backends: list[psutil.Process] = []
-        self._backends_read = -self.CHILDREN_EVERY
+        self.backends = _Recent(self._backends)
 
     def __exit__(self, *exc) -> None:
         super().__exit__(*exc)
         self._admin.close()
 
-    def backends(self) -> list[psutil.Process]:
-        """Return the database's server backends, as listed at most CHILDREN_EVERY ago."""
-        now = time.monotonic()
-        if now - self._backends_read >= self.CHILDREN_EVERY:
-            rows = self._admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
-            ).fetchall()
-            self._backends = []
-            for (pid,) in rows:
-                try:
-                    self._backends.append(psutil.Process(pid))
-                except psutil.Error:
-                    continue
-            self._backends_read = now
-        return self._backends
+    def _backends(self) -> list[psutil.Process]:
+        rows = self._admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.database]
+        ).fetchall()
+        backends = []
+        for (pid,) in rows:
+            try:
+                backends.append(psutil.Process(pid))
+            except psutil.Error:
+                continue
+        return backends
 
     def by_role(self) -> dict[str, float]:
         """Return CPU seconds of "main", "workers" and "postgres" (the database's backends)."""
