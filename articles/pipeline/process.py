@@ -7,10 +7,10 @@ index and the entity extraction.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from itertools import starmap
 
-from articles.pipeline.attribution import Attribution, Span, suggest_attributions
+from articles.pipeline.attribution import Attribution, suggest_attributions
+from articles.pipeline.attribution.results import span_from_tuple
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, key_signature
@@ -71,7 +71,6 @@ class Processed:
 _FIELDS = Processed.__slots__
 _MENTIONS = _FIELDS.index("mentions")
 _ATTRIBUTIONS = _FIELDS.index("attributions")
-_as_span = partial(tuple.__new__, Span)  # without the named tuple's Python-level __new__
 
 
 def _unpickle_processed(values: tuple) -> Processed:
@@ -83,10 +82,10 @@ def _unpickle_processed(values: tuple) -> Processed:
 
 def _as_attribution(claim, speaker, anonymous, source, rule, quoted) -> Attribution:
     return Attribution(
-        _as_span(claim),
-        speaker and _as_span(speaker),
+        span_from_tuple(claim),
+        speaker and span_from_tuple(speaker),
         anonymous,
-        source and _as_span(source),
+        source and span_from_tuple(source),
         rule,
         quoted,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple, Protocol
 
 
@@ -35,6 +36,11 @@ class Span(NamedTuple):
     start: int
     end: int
     entity_key: str | None
+
+
+# A Span from a plain tuple of its fields, made in C (a Span(...) call goes through the
+# named tuple's Python-level __new__): for the workers' results.
+span_from_tuple = partial(tuple.__new__, Span)
 
 
 @dataclass(frozen=True, slots=True)
