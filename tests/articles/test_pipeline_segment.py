@@ -141,6 +141,18 @@ def test_compiled_segmenter_is_used_when_installed():
     assert get_tokenizer()._compiled is not None
 
 
+def test_tokenizers_never_share_a_compiled_segmenter(monkeypatch, tmp_path):
+    # the first tokenizer of a process takes the segmenter rjieba builds at import
+    rjieba = pytest.importorskip("rjieba")
+    monkeypatch.setenv("TANPAN_VAR_DIR", str(tmp_path))
+    first, second = Tokenizer([("喵呜喵", "person")]), Tokenizer([("汪汪汪", "person")])
+    segmenters = [get_tokenizer()._compiled, first._compiled, second._compiled]
+    assert len({id(s) for s in segmenters}) == 3
+    assert sum(s is rjieba._DEFAULT_JIEBA for s in segmenters) <= 1
+    assert first.in_dictionary("喵呜喵") and not second.in_dictionary("喵呜喵")
+    assert second.in_dictionary("汪汪汪") and not get_tokenizer().in_dictionary("汪汪汪")
+
+
 def test_cut_is_jiebas_whether_or_not_the_compiled_segmenter_is_used(plain_jieba):
     texts = [path.read_text(encoding="utf-8") for path in SAMPLES]
     texts += [line for text in texts for line in text.split("\n")]
