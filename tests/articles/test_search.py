@@ -145,30 +145,6 @@ def test_the_vector_of_plain_words_is_what_to_tsvector_made_of_them(db):
             assert cursor.fetchone()[0], words
 
 
-def test_the_literal_gives_the_server_its_lexemes_in_order(db):
-    """PostgreSQL sorts a tsvector literal's entries by lexeme; given them in its own
-    order, it finds them sorted in one pass (~0.4 ms an article less)."""
-    import re
-
-    from django.db import connection
-
-    from articles.pipeline.process import search_vector
-    from tests.conftest import SAMPLES
-
-    # every sample: CJK, Latin words, numbers, hyphenated names, titles and word pairs;
-    # and characters outside the BMP, whose UTF-8 is four bytes long
-    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))]
-    texts.append("𠀋𠀋說話 Zelensky 2025 IRIS-T 普京 ｆｕｌｌ 停火 Ｚ 泽连斯基说")
-    for text in texts:
-        title, _, body = text.partition("\n")
-        literal = search_vector(title, body)
-        given = list(dict.fromkeys(re.findall(r"'([^']*)':", literal)))
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT tsvector_to_array(%s::tsvector)", [literal])
-            (stored,) = cursor.fetchone()
-        assert given == stored, title
-
-
 def test_the_vector_stays_within_postgresqls_limits(db):
     from django.db import connection
 
