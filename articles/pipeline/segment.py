@@ -11,7 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from functools import partial
-from itertools import accumulate, chain, islice, pairwise
+from itertools import accumulate, chain, islice, pairwise, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -172,8 +172,10 @@ class Tokenizer:
         self._words = tuple(words)
         self._pos = None  # a jieba.posseg.POSTokenizer, built on first use
         self._pos_lock = threading.Lock()
-        # word -> (its search term, the term's sub-words): see search_tokens
-        self._terms: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+        # word -> its search term (None for none), and -> the term's sub-words where it
+        # has any: see search_tokens
+        self._terms: dict[str, str | None] = {}
+        self._subwords: dict[str, tuple[str, ...]] = {}
         self.domain_kinds: dict[str, str] = {}
         for surface, kind in self._words:
             for word in (surface, to_simplified(surface)):
@@ -458,16 +460,18 @@ def search_tokens(
         words = list(
             map(simplified.__getitem__, map(slice, map(_START, tokens), map(_END, tokens)))
         )
-    known = tokenizer._terms
+    known, subwords = tokenizer._terms, tokenizer._subwords
     if len(known) > TERM_MEMORY:
         known.clear()
+        subwords.clear()
     # An article's ~1,300 words are mostly ones seen before: each is worked out once, and
     # the rest is looked up without a Python-level step a word.
     for word in set(words).difference(known):
-        known[word] = _search_term_and_subwords(word, tokenizer)
-    found = list(map(known.__getitem__, words))
-    terms = [term for term, _ in found if term is not None]
-    extra = dict.fromkeys(chain.from_iterable(subwords for _, subwords in found if subwords))
+        known[word], found = _search_term_and_subwords(word, tokenizer)
+        if found:
+            subwords[word] = found
+    terms = list(filter(None, map(known.__getitem__, words)))  # a term is never ""
+    extra = dict.fromkeys(chain.from_iterable(map(subwords.get, words, repeat(()))))
     if max(map(len, terms), default=0) * 2 <= PAIR_LIMIT:
         # no pair can be too long (nearly every article): concatenated in C, a third faster
         pairs = dict.fromkeys(map(operator.add, terms, islice(terms, 1, None)))
