@@ -119,17 +119,25 @@ class _Model:
         self.start = np.array([tables["prob_start"][s] for s in self.states])
         self.emit = [tables["prob_emit"][s] for s in self.states]
         self.all_states = np.arange(n)
-        self._char_states = {
-            char: np.array(sorted(number[s] for s in states))
-            for char, states in tables["char_state_tab"].items()
-        }
+        self._number = number
+        self._state_table = tables["char_state_tab"]
+        # char -> its state numbers, made on first sight: an article's unknown words use a
+        # few hundred of the table's ~6,600 characters (making all took ~0.07 s a worker)
+        self._char_states: dict[str, np.ndarray] = {}
         # Per character, what each step of viterbi() needs of it, made on first sight:
         # char -> (which states it may take, as a mask; its emission in every state).
         self._seen: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def char_states(self, char: str) -> np.ndarray:
         """Return the state numbers a character may take (all states if unknown)."""
-        return self._char_states.get(char, self.all_states)
+        found = self._char_states.get(char)
+        if found is None:
+            states = self._state_table.get(char)
+            if states is None:
+                return self.all_states
+            found = np.array(sorted(self._number[s] for s in states))
+            self._char_states[char] = found
+        return found
 
     def emissions(self, char: str, states: np.ndarray) -> np.ndarray:
         return self._character(char)[1][states]
