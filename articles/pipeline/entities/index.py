@@ -108,6 +108,7 @@ class AliasIndex:
             if len(surface) > 1:
                 pairs.setdefault(surface[:2], set()).add(len(surface))
         self.pair_lengths = {pair: tuple(sorted(ls, reverse=True)) for pair, ls in pairs.items()}
+        self.single_chars = {surface for surface in self.cjk if len(surface) == 1}
         # The first word of every Latin alias, as written and folded: a run of Latin words
         # (most are numbers) starting with neither is no alias, whatever follows it.
         self.latin_exact_firsts = {words[0] for words in self.latin_exact}
