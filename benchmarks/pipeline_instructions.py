@@ -3,12 +3,16 @@
     .venv/bin/python benchmarks/pipeline_instructions.py [--count 40]
 
 Timings on a shared two-core machine swing by a third from one hour to the next;
-instruction counts do not (the same code on the same input gives the same count within
-about 1%, whatever else runs). This runs what an import worker does twice under
-`valgrind --tool=callgrind`: start-up (imports, lexicon, tokenizer) and five warm-up
-articles, then the same and --count articles more, and prints the first run's
-instructions and the difference per article. Each run takes a few minutes. Compare two
-versions of the code by running it in each checkout.
+instruction counts do not, whatever else runs. The per-article figure still varies by a
+few percent between runs (44.9 to 47.0 M for code whose cut took the same instructions;
+likely jieba-rs's hash tables, which Rust seeds at random). Take differences under ~2 M
+an article as noise, and count a narrower workload twice for smaller ones.
+
+This runs what an import worker does twice under `valgrind --tool=callgrind`: start-up
+(imports, lexicon, tokenizer) and five warm-up articles, then the same and --count
+articles more, and prints the first run's instructions and the difference per article.
+Each run takes a few minutes. Compare two versions of the code by running it in each
+checkout.
 
 With --inside, runs the worker's part itself (what valgrind is given).
 """
