@@ -63,7 +63,7 @@ _rjieba_lock = threading.Lock()
 
 
 def _compiled_segmenter():  # -> rjieba.Jieba | None
-    """Return a new jieba-rs segmenter, or None when rjieba is not installed."""
+    """Return a jieba-rs segmenter no other tokenizer uses, or None without rjieba."""
     global _rjieba_default_taken
     try:
         import rjieba
