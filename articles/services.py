@@ -404,15 +404,15 @@ class _Writer:
         # the rows are made in C. Mentions never overlap (extract_entities), so no two rows
         # are alike.
         mentions = processed.mentions
-        keys = list(map(_ENTITY_KEY, mentions))
+        keys = list(map(_MENTION_ENTITY, mentions))
         ids = {key: self._entity_id(processed, key) for key in set(keys)}
         return list(
             zip(
                 repeat(article.pk),
                 map(ids.__getitem__, keys),
-                map(_START, mentions),
-                map(_END, mentions),
-                map(_METHOD, mentions),
+                map(_MENTION_START, mentions),
+                map(_MENTION_END, mentions),
+                map(_MENTION_METHOD, mentions),
             )
         )
 
@@ -604,7 +604,8 @@ ARTICLE_COLUMNS = [
 
 
 MENTION_COLUMNS = ["article_id", "entity_id", "start", "end", "method"]
-_START, _END, _ENTITY_KEY, _METHOD = (
+# A pipeline Mention's fields, for taking an article's mentions apart in C
+_MENTION_START, _MENTION_END, _MENTION_ENTITY, _MENTION_METHOD = (
     attrgetter(name) for name in ("start", "end", "entity_key", "method")
 )
 

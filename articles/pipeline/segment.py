@@ -148,7 +148,8 @@ class Token(NamedTuple):
 
 
 _new_token = partial(tuple.__new__, Token)
-_TEXT, _START, _END = map(operator.itemgetter, range(3))  # of a Token
+# A Token's fields as C-level getters, for taking a whole article's tokens apart at once.
+TOKEN_TEXT, TOKEN_START, TOKEN_END = map(operator.itemgetter, range(3))
 
 
 class PosToken(NamedTuple):
@@ -455,10 +456,12 @@ def search_tokens(
     if tokens is None:
         tokens = tokenizer.cut(text)
     if simplified == text:  # the tokens' own text
-        words = list(map(_TEXT, tokens))
+        words = list(map(TOKEN_TEXT, tokens))
     else:
         words = list(
-            map(simplified.__getitem__, map(slice, map(_START, tokens), map(_END, tokens)))
+            map(
+                simplified.__getitem__, map(slice, map(TOKEN_START, tokens), map(TOKEN_END, tokens))
+            )
         )
     known, subwords = tokenizer._terms, tokenizer._subwords
     if len(known) > TERM_MEMORY:

@@ -34,7 +34,7 @@ from articles.pipeline.entities.translit import (
     name_run_before,
 )
 from articles.pipeline.scripts import to_simplified
-from articles.pipeline.segment import Token, Tokenizer, get_tokenizer
+from articles.pipeline.segment import TOKEN_END, TOKEN_START, Token, Tokenizer, get_tokenizer
 
 # A Latin name in parentheses: 维特科夫(Steve Witkoff), 雅西恩卡（Jasionka）.
 _LATIN_PAREN = re.compile(
@@ -43,7 +43,6 @@ _LATIN_PAREN = re.compile(
 # What may separate the words of one Latin name: Kosiniak-Kamysz, J.D. Vance, O'Brien.
 _LATIN_GAP = re.compile(r"[ .'’\-]{1,3}")
 _HAN_ONLY = re.compile(r"[\u3400-\u9fff]+")
-_START, _END = operator.itemgetter(1), operator.itemgetter(2)  # of a Token
 _PLUS_2 = (2).__add__
 _AT_LEAST_3 = (2).__lt__
 _NAME_DOT = re.compile(f"[{re.escape(NAME_DOTS)}]")
@@ -127,8 +126,8 @@ class _Article:
         # Chinese name spans followed by a Latin name nobody knows: end -> Latin name
         self.unresolved_latin: dict[int, str] = {}
         covered = bool(tokens) and tokens[-1].end == len(text)
-        self._starts = list(map(_START, tokens)) if covered else []
-        self._bounds = set(self._starts).union(map(_END, tokens)) if covered else set()
+        self._starts = list(map(TOKEN_START, tokens)) if covered else []
+        self._bounds = set(self._starts).union(map(TOKEN_END, tokens)) if covered else set()
 
     @property
     def tokenizer(self) -> Tokenizer:
@@ -403,7 +402,7 @@ class _Article:
         sentences = set()
         tokens = self.tokens
         # most tokens are shorter than 3 characters: passed over without a Python-level step
-        lengths = map(operator.sub, map(_END, tokens), map(_START, tokens))
+        lengths = map(operator.sub, map(TOKEN_END, tokens), map(TOKEN_START, tokens))
         for _, start, end in compress(tokens, map(_AT_LEAST_3, lengths)):
             simple = s[start:end]
             if (
