@@ -31,6 +31,59 @@ def test_a_folder_is_walked_recursively_skipping_desktop_artefacts(tmp_path):
     assert names == [str(tmp_path / "a" / "b" / "two.txt"), str(tmp_path / "a" / "one.txt")]
 
 
+def test_a_folder_is_walked_in_sorted_path_order(tmp_path):
+    """The order of sorted(rglob): it decides which of two copies is the original."""
+    for name in ["x/1.txt", "x-1.txt", "x.txt", "X/2.txt", "x/y/3.txt", "x/y-z.txt", "中/文.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("正文")
+    expected = [str(p) for p in sorted(tmp_path.rglob("*")) if p.is_file()]
+    assert [item.name for item in sources(tmp_path)] == expected
+
+
+def test_a_folder_is_listed_as_it_is_walked_not_all_at_once(tmp_path):
+    """A dump of a million files must not be held as a million paths before the first."""
+    for folder in "ab":
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "1.txt").write_text("正文")
+    walk = iter_sources([tmp_path])
+    assert next(walk).name == str(tmp_path / "a" / "1.txt")
+    (tmp_path / "b" / "2.txt").write_text("正文")  # b has not been listed yet
+    assert [item.name for item in walk] == [str(tmp_path / "b" / n) for n in ("1.txt", "2.txt")]
+
+
+def test_an_unreadable_folder_is_reported_and_the_rest_read(tmp_path, monkeypatch):
+    import os
+
+    for name in ["a/1.txt", "locked/2.txt", "z.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("正文")
+    scandir = os.scandir
+
+    def refuse_locked(path):
+        if Path(path).name == "locked":  # root reads any folder, so refuse it here
+            raise PermissionError(13, "Permission denied")
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse_locked)
+    items = sources(tmp_path)
+    assert [i.name for i in items if isinstance(i, Source)] == [
+        str(tmp_path / "a" / "1.txt"),
+        str(tmp_path / "z.txt"),
+    ]
+    assert errors_by_name(items) == {
+        str(tmp_path / "locked"): "cannot read the folder: Permission denied"
+    }
+
+
+def test_links_to_folders_are_not_followed(tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "1.txt").write_text("正文")
+    (tmp_path / "dump").mkdir()
+    (tmp_path / "dump" / "linked").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "dump" / "loop").symlink_to(tmp_path / "dump")
+    assert sources(tmp_path / "dump") == []
+
+
 def test_an_oversized_file_is_refused_without_reading_it(tmp_path):
     big = tmp_path / "big.txt"
     with big.open("wb") as handle:
