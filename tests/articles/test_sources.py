@@ -75,6 +75,15 @@ def test_an_unreadable_folder_is_reported_and_the_rest_read(tmp_path, monkeypatc
     }
 
 
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path):
+    deepest = tmp_path
+    for _ in range(1200):  # Python's default recursion limit is 1,000
+        deepest = deepest / "d"
+        deepest.mkdir()
+    (deepest / "a.txt").write_text("标题\n正文")
+    assert [item.name for item in sources(tmp_path)] == [str(deepest / "a.txt")]
+
+
 def test_links_to_folders_are_not_followed(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "1.txt").write_text("正文")
