@@ -81,7 +81,14 @@ def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path):
         deepest = deepest / "d"
         deepest.mkdir()
     (deepest / "a.txt").write_text("标题\n正文")
-    assert [item.name for item in sources(tmp_path)] == [str(deepest / "a.txt")]
+    try:
+        assert [item.name for item in sources(tmp_path)] == [str(deepest / "a.txt")]
+    finally:
+        # pytest's clean-up of old temporary folders (shutil.rmtree) recurses too
+        (deepest / "a.txt").unlink()
+        while deepest != tmp_path:
+            deepest.rmdir()
+            deepest = deepest.parent
 
 
 def test_links_to_folders_are_not_followed(tmp_path):
