@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -84,53 +85,39 @@ def _iter_folder(top: Path) -> Iterator[Source | SourceError]:
     """Yield the articles under a folder, in the order of sorted(top.rglob("*")).
 
     Depth first, each folder's entries by name (Path sorts by components, so this is the
-    same order), holding the names of the folders being walked rather than a path for
+    same order), holding the entries of the folders being walked rather than a path for
     every file of the dump: listed at once, 100,000 files took ~70 MB. A stack, not
     recursion, so a hostile dump nested thousands deep is walked too. Like rglob, links
     to folders are not followed; an unreadable folder is reported, not skipped unseen.
     """
     root = top.resolve()
-    walking: list[tuple[Path, Iterator[tuple[str, str]]]] = []
-    listed = _listing(top)
-    if isinstance(listed, SourceError):
-        yield listed
-        return
-    walking.append((top, listed))
-    while walking:
-        folder, entries = walking[-1]
-        entry = next(entries, None)
-        if entry is None:
-            walking.pop()
-            continue
-        name, kind = entry
-        if _hidden(name):
-            continue
-        child = folder / name
+    # (folder, name, kind) still to visit, the next one last; the name "" is top itself
+    waiting: list[tuple[Path, str, str]] = [(top, "", "folder")]
+    while waiting:
+        folder, name, kind = waiting.pop()
+        path = folder / name
         if kind == "folder":
-            listed = _listing(child)
-            if isinstance(listed, SourceError):
-                yield listed
-            else:
-                walking.append((child, listed))
+            try:
+                with os.scandir(path) as scan:
+                    entries = [(path, e.name, _kind(e)) for e in scan if not _hidden(e.name)]
+            except OSError as error:
+                yield SourceError(str(path), f"cannot read the folder: {error.strerror or error}")
+                continue
+            entries.sort(key=_NAME, reverse=True)
+            waiting += entries
         elif name in IGNORED_NAMES:
             continue
         elif kind == "file":
-            yield from _iter_file(child)
-        elif kind == "link" and child.is_file():
-            if child.resolve().is_relative_to(root):
-                yield from _iter_file(child)
+            yield from _iter_file(path)
+        elif kind == "link" and path.is_file():
+            if path.resolve().is_relative_to(root):
+                yield from _iter_file(path)
             else:
                 # a dump unpacked elsewhere must not pull in /etc/passwd by a link
-                yield SourceError(str(child), "a link to a file outside the folder")
+                yield SourceError(str(path), "a link to a file outside the folder")
 
 
-def _listing(folder: Path) -> Iterator[tuple[str, str]] | SourceError:
-    """Return a folder's entries as (name, kind), sorted by name, or why it cannot be read."""
-    try:
-        with os.scandir(folder) as scan:
-            return iter(sorted((entry.name, _kind(entry)) for entry in scan))
-    except OSError as error:
-        return SourceError(str(folder), f"cannot read the folder: {error.strerror or error}")
+_NAME = itemgetter(1)
 
 
 def _kind(entry: os.DirEntry) -> str:
