@@ -182,7 +182,7 @@ def _event_from(
     """Return the event a worker's write made from version; fail with the annotation's story."""
     event = events.get((pk, version))
     if event is None:
-        # Seen once (session 8) and never again: say everything the next time.
+        # Seen once (a KeyError, 2026-11-23) and not reproduced since: say everything.
         chain = [
             (
                 e.pk,
