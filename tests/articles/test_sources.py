@@ -1,5 +1,6 @@
 import io
 import json
+import os
 import tarfile
 import zipfile
 from pathlib import Path
@@ -52,8 +53,6 @@ def test_a_folder_is_listed_as_it_is_walked_not_all_at_once(tmp_path):
 
 
 def test_an_unreadable_folder_is_reported_and_the_rest_read(tmp_path, monkeypatch):
-    import os
-
     for name in ["a/1.txt", "locked/2.txt", "z.txt"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("正文")
