@@ -182,7 +182,10 @@ def _event_from(
     """Return the event a worker's write made from version; fail with the annotation's story."""
     event = events.get((pk, version))
     if event is None:
-        # Seen once (a KeyError, 2026-11-23) and not reproduced since: say everything.
+        # Seen once (a KeyError, 2026-11-23): an update was answered with a state read
+        # after its commit (another process's delete), and the worker deleted from that
+        # version again; fixed by reading the answer before the commit
+        # (tests/annotations/test_api_races.py). Should it come back: say everything.
         chain = [
             (
                 e.pk,

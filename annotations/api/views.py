@@ -1,5 +1,6 @@
 """JSON endpoints under /api/v1/annotations/: used by the workspace page and by scripts."""
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -226,19 +227,21 @@ class AnnotationListCreate(APIView):
         data = serializer.validated_data
         article = data["article"]
         try:
-            annotation, created = annotation_create(
-                user=request.user,
-                article=article,
-                changes=_changes(data, article, partial=False),
-                client_key=data.get("client_key"),
-            )
+            # read back before the commit: see AnnotationDetail.patch
+            with transaction.atomic():
+                annotation, created = annotation_create(
+                    user=request.user,
+                    article=article,
+                    changes=_changes(data, article, partial=False),
+                    client_key=data.get("client_key"),
+                )
+                output = AnnotationOutput(
+                    annotation_queryset().get(pk=annotation.pk),
+                    context={"bodies": {article.pk: article.body}},
+                ).data
         except AnnotationError as error:
             return error_response(error)
-        output = AnnotationOutput(
-            annotation_queryset().get(pk=annotation.pk),
-            context={"bodies": {article.pk: article.body}},
-        )
-        return Response(output.data, status=201 if created else 200)
+        return Response(output, status=201 if created else 200)
 
 
 class AnnotationDetail(APIView):
@@ -288,15 +291,20 @@ class AnnotationDetail(APIView):
         if "article" in data and data["article"].pk != annotation.article_id:
             raise ValidationError({"article": ["an annotation cannot move to another article"]})
         try:
-            annotation = annotation_update(
-                user=request.user,
-                annotation=annotation,
-                version=data["version"],
-                changes=_changes(data, annotation.article, partial=True),
-            )
+            # The answer is read back before the commit, while the row is still locked: it
+            # is the state this change made. Read after, it could be a later one (another
+            # tab's delete), whose version the client would then write from unawares.
+            with transaction.atomic():
+                annotation = annotation_update(
+                    user=request.user,
+                    annotation=annotation,
+                    version=data["version"],
+                    changes=_changes(data, annotation.article, partial=True),
+                )
+                output = self._output(annotation)
         except AnnotationError as error:
             return error_response(error)
-        return Response(self._output(annotation))
+        return Response(output)
 
     @extend_schema(
         summary="Delete an annotation (reversible)",
@@ -336,10 +344,12 @@ class AnnotationRestore(AnnotationDetail):
             pk=annotation_id,
         )
         try:
-            annotation = annotation_restore(user=request.user, annotation=annotation)
+            with transaction.atomic():  # read back before the commit: see patch
+                annotation = annotation_restore(user=request.user, annotation=annotation)
+                output = self._output(annotation)
         except AnnotationError as error:
             return error_response(error)
-        return Response(self._output(annotation))
+        return Response(output)
 
 
 def _body(request: Request) -> dict:
