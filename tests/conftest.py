@@ -32,6 +32,14 @@ def _persona(username: str, role: str | None) -> "User":
 
 
 @pytest.fixture
+def reseeded_db(transactional_db) -> None:
+    """A transactional database with its roles and labels, which the last flush removed."""
+    from tests.seed import ensure_seed_data
+
+    ensure_seed_data()
+
+
+@pytest.fixture
 def analyst(db) -> "User":
     return _persona("alice", "analyst")
 

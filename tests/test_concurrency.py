@@ -27,15 +27,13 @@ from annotations.services import snapshot
 from articles.models import AnnotationStatus, Article, ImportBatch, Mention
 from benchmarks.dumpgen import write_dump
 from tests.conftest import SAMPLES
-from tests.seed import ensure_seed_data
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reseeded_db"),
+    pytest.mark.slow,
+]
 HANG = 180  # seconds after which a worker counts as hung (a deadlock nobody detected)
-
-
-@pytest.fixture(autouse=True)
-def seed(transactional_db) -> None:
-    ensure_seed_data()  # the previous transactional test's flush removed roles and labels
 
 
 def database_url() -> str:

@@ -24,14 +24,8 @@ from annotations.services import (
     annotation_update,
 )
 from tests.annotations.test_api import QUOTE, create
-from tests.seed import ensure_seed_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def seed(transactional_db) -> None:
-    ensure_seed_data()  # the previous transactional test's flush removed roles and labels
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reseeded_db")]
 
 
 class Racer:
