@@ -2,7 +2,7 @@
 
 Where the session may set session_replication_role, the import copies a chunk's rows
 with PostgreSQL's foreign-key triggers off and checks the references itself, one query
-per referenced table (articles.services._ForeignKeys). These tests hold it to what the
+per referenced table (articles.services.bulk.ForeignKeys). These tests hold it to what the
 triggers guarantee: the same rows stored, a missing reference failing the chunk whole,
 referenced rows locked until the chunk commits; and the triggers kept on where the
 session lacks the right, or a table has a trigger of its own.
@@ -21,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from annotations.models import Suggestion
 from articles import services
 from articles.models import Alias, Article, Entity, ImportBatch, Mention
+from articles.services import bulk, imports
 
 SAMPLES = settings.BASE_DIR / "data" / "samples"
 pytestmark = pytest.mark.django_db
+TABLES = [Article, Mention, Suggestion]  # what the import writes
 
 
 def run_import(*paths: str) -> str:
@@ -61,14 +63,14 @@ ALIAS_COLUMNS = ["entity_id", "name", "normalized", "origin", "created_at"]
 
 
 def alias_row(entity_id: int, name: str) -> tuple:
-    """Return a row for ALIAS_COLUMNS: _ForeignKeys writes any model's rows."""
+    """Return a row for ALIAS_COLUMNS: ForeignKeys writes any model's rows."""
     return (entity_id, name, f"{name}{uuid.uuid4().hex}", "manual", "2026-11-22T00:00:00Z")
 
 
 def test_the_test_database_lets_the_import_turn_the_triggers_off():
     # The test databases (embedded, or CI's PostgreSQL as postgres) are a superuser's:
     # the rest of the suite imports the fast way.
-    assert services._fk_triggers_skippable()
+    assert imports.fk_triggers_skippable(TABLES)
     with CaptureQueriesContext(connection) as queries:
         run_import(str(SAMPLES))
     statements = [q["sql"] for q in queries.captured_queries]
@@ -92,7 +94,7 @@ def test_the_same_rows_are_stored_with_the_triggers_on_or_off(monkeypatch):
     assert any(row[7] for row in fast[1])  # claims pointing at their speaker
     assert not Mention.objects.exists() and not Suggestion.objects.exists()
 
-    monkeypatch.setattr(services, "_fk_triggers_skippable", lambda: False)
+    monkeypatch.setattr(imports, "fk_triggers_skippable", lambda tables: False)
     with CaptureQueriesContext(connection) as queries:
         run_import(str(SAMPLES))
     assert not any("session_replication_role" in q["sql"] for q in queries.captured_queries)
@@ -106,10 +108,10 @@ def test_a_role_without_the_right_keeps_the_triggers_on():
         cursor.execute(f"CREATE ROLE {role} NOLOGIN")
         cursor.execute(f"SET ROLE {role}")
         try:
-            assert not services._fk_triggers_skippable()
+            assert not imports.fk_triggers_skippable(TABLES)
             cursor.execute(f"RESET ROLE; GRANT SET ON PARAMETER session_replication_role TO {role}")
             cursor.execute(f"SET ROLE {role}")
-            assert services._fk_triggers_skippable()
+            assert imports.fk_triggers_skippable(TABLES)
         finally:
             cursor.execute("RESET ROLE")
 
@@ -124,7 +126,7 @@ def test_a_trigger_on_insert_of_its_own_keeps_the_triggers_on():
             "CREATE TRIGGER tanpan_test_audit AFTER INSERT ON annotations_suggestion "
             "FOR EACH ROW EXECUTE FUNCTION tanpan_test_noop()"
         )
-    assert not services._fk_triggers_skippable()
+    assert not imports.fk_triggers_skippable(TABLES)
 
 
 @pytest.mark.django_db(transaction=True)  # committed: the triggers check at commit
@@ -133,10 +135,10 @@ def test_an_entity_deleted_during_the_import_fails_its_articles_not_the_rest(
     monkeypatch, triggers_off
 ):
     """The workers' alias index names an entity someone deleted meanwhile."""
-    monkeypatch.setattr(services, "_fk_triggers_skippable", lambda: triggers_off)
+    monkeypatch.setattr(imports, "fk_triggers_skippable", lambda tables: triggers_off)
     services.lexicon_load()
     index = services.alias_index()  # taken before the deletion, as workers hold it
-    monkeypatch.setattr(services, "alias_index", lambda: index)
+    monkeypatch.setattr(imports, "alias_index", lambda: index)
     gone = Entity.objects.get(name="鲁比奥")  # Rubio: in three of the four samples
     gone_id = gone.pk
     gone.delete()
@@ -171,7 +173,7 @@ def test_the_check_names_the_column_and_the_missing_row():
     with (
         pytest.raises(IntegrityError) as caught,
         transaction.atomic(),
-        services._ForeignKeys(skip_triggers=True) as keys,
+        bulk.ForeignKeys(skip_triggers=True) as keys,
     ):
         keys.copy(Alias, ALIAS_COLUMNS, rows)
     assert str(caught.value) == (
@@ -204,7 +206,7 @@ def test_the_triggers_are_back_on_for_the_rest_of_the_chunk():
     services.lexicon_load()
     entity = Entity.objects.first()
     with transaction.atomic():
-        with services._ForeignKeys(skip_triggers=True) as keys:
+        with bulk.ForeignKeys(skip_triggers=True) as keys:
             keys.copy(Alias, ALIAS_COLUMNS, [alias_row(entity.pk, "丙")])
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
@@ -228,7 +230,7 @@ def test_referenced_rows_stay_locked_until_the_chunk_commits():
     try:
         other.execute("SET lock_timeout = '200ms'")
         with transaction.atomic():
-            with services._ForeignKeys(skip_triggers=True) as keys:
+            with bulk.ForeignKeys(skip_triggers=True) as keys:
                 keys.copy(Alias, ALIAS_COLUMNS, [alias_row(entity.pk, "测试")])
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute("DELETE FROM articles_entity WHERE id = %s", [entity.pk])

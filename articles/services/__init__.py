@@ -1,0 +1,34 @@
+"""Writes to articles, entities and aliases.
+
+entities: the lexicon seed, alias edits, merges, counters and resolving what the pipeline
+found to entity ids; imports: import_articles; rescan: finding the entities of stored
+articles again; bulk: COPY and the helpers the writers share.
+"""
+
+from articles.services.entities import (
+    EntityError,
+    alias_add,
+    alias_delete,
+    alias_index,
+    alias_key,
+    entity_counts_add,
+    entity_counts_refresh,
+    entity_merge,
+    lexicon_load,
+)
+from articles.services.imports import ImportResult, articles_import, default_workers
+
+__all__ = [
+    "EntityError",
+    "ImportResult",
+    "alias_add",
+    "alias_delete",
+    "alias_index",
+    "alias_key",
+    "articles_import",
+    "default_workers",
+    "entity_counts_add",
+    "entity_counts_refresh",
+    "entity_merge",
+    "lexicon_load",
+]
