@@ -197,6 +197,22 @@ def test_a_given_name_alone_after_a_title_is_not_a_new_person():
     assert extraction.new_entities == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["呼吁对普京总统施加更大的压力。", "法国总统强烈谴责这次袭击。", "美国总统加强了对俄制裁。"],
+)
+def test_a_common_word_after_a_title_is_not_a_new_person(text):
+    # Its characters are all ones names are transliterated with, but jieba knows the
+    # word as a verb or an adjective: the sentence goes on after the title.
+    assert extract(text).new_entities == ()
+
+
+def test_a_name_jieba_knows_as_a_name_after_a_title_is_still_a_person():
+    extraction = extract("美国前总统布什曾经访问莫斯科。")
+    assert [new.name for new in extraction.new_entities] == ["布什"]
+    assert mention_at(extraction, "布什").method == "title_rule"
+
+
 def test_a_transliteration_variant_resolves_by_pinyin():
     extraction = extract("乌克兰总统泽连思基表示欢迎。泽连思基说，谈判必须有欧洲代表。")
     assert [(m.surface, m.entity_key) for m in extraction.mentions if m.kind == "person"] == [

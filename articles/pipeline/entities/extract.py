@@ -29,6 +29,7 @@ from articles.pipeline.entities.translit import (
     TITLE_PATTERN,
     TRAILING_TITLES,
     TRANSLITERATION_CHARS,
+    common_words,
     dotted_name_around,
     name_run_after,
     name_run_before,
@@ -358,9 +359,15 @@ class _Article:
             occupied = self.taken.find(1, start, end)
             if occupied != -1:
                 end = occupied
-            # (美国总统唐纳德)特朗普: a given name alone is the start of a known full name.
+            # (美国总统唐纳德)特朗普: a given name alone is the start of a known full name;
+            # 总统强烈(谴责): a common word is the sentence going on.
             name = s[start:end]
-            if end - start >= 2 and name not in GIVEN_NAMES and name not in self.index.given_names:
+            if (
+                end - start >= 2
+                and name not in GIVEN_NAMES
+                and name not in self.index.given_names
+                and name not in common_words()
+            ):
                 self.person_candidate(start, end, "title_rule")
 
     def person_candidate(self, start: int, end: int, method: str) -> None:
