@@ -1,4 +1,4 @@
-"""Worker-process side of the import: Django-free, so workers start by spawning.
+"""Worker processes for the import and the rescan: Django-free, so they start by spawning.
 
 Forked workers would inherit the parent's database socket, and closing it at exit
 would end the parent's session; spawned workers import only the pure pipeline.
@@ -7,12 +7,14 @@ would end the parent's session; spawned workers import only the pure pipeline.
 import ctypes
 import gc
 import logging
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from itertools import batched
 from multiprocessing import get_context
 
-from articles.pipeline.entities import AliasIndex
+from articles.pipeline.entities import AliasIndex, Extraction, extract_entities
 from articles.pipeline.process import Processed, process_source
 from articles.pipeline.segment import get_tokenizer
 from articles.pipeline.sources import Source, SourceError
@@ -21,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 _index: AliasIndex | None = None
 
-TASK_SIZE = 8  # articles sent to a worker at a time
+TASK_SIZE = 8  # items (articles) sent to a worker at a time
 
 
 # The pipeline makes thousands of small objects an article (tokens, terms, rows) and
@@ -70,13 +72,15 @@ def _give_back_freed_memory() -> None:
     libc.malloc_trim(0)
 
 
-def _process_in_worker(sources: list[Source]) -> list[Processed | SourceError]:
+def _run_in_worker[T, R](function: Callable[[T, AliasIndex], R], items: list[T]) -> list[R]:
     assert _index is not None
-    return [process_safely(source, _index) for source in sources]
+    return [function(item, _index) for item in items]
 
 
-def process_safely(source: Source, index: AliasIndex) -> Processed | SourceError:
+def process_safely(source: Source | SourceError, index: AliasIndex) -> Processed | SourceError:
     """Return process_source's result; an unexpected error fails this file, not the batch."""
+    if isinstance(source, SourceError):  # could not be read: passed on, in its place
+        return source
     try:
         return process_source(source, index)
     except Exception as error:
@@ -84,50 +88,57 @@ def process_safely(source: Source, index: AliasIndex) -> Processed | SourceError
         return SourceError(source.name, f"internal error while processing: {error!r}")
 
 
+def extract_safely(item: tuple[int, str], index: AliasIndex) -> tuple[int, Extraction | str]:
+    """Return (article id, the entities in its body) for a stored article, or (id, why not).
+
+    The body is cut and searched as process_source does it at import.
+    """
+    article_id, body = item
+    try:
+        tokenizer = get_tokenizer()
+        return article_id, extract_entities(body, tokenizer.cut(body), index, tokenizer=tokenizer)
+    except Exception as error:
+        logger.exception("finding the entities of article %s failed", article_id)
+        return article_id, f"internal error while finding entities: {error!r}"
+
+
 def process_all(
     sources: Iterable[Source | SourceError], index: AliasIndex, workers: int
 ) -> Iterator[Processed | SourceError]:
     """Yield pipeline results in input order, in worker processes when workers > 1."""
+    return map_in_workers(process_safely, sources, index, workers)
+
+
+def map_in_workers[T, R](
+    function: Callable[[T, AliasIndex], R], items: Iterable[T], index: AliasIndex, workers: int
+) -> Iterator[R]:
+    """Yield function(item, index) for each item, in order; in worker processes when workers > 1.
+
+    function must be a module-level function (workers are sent its name) and must not
+    raise: what it returns for an item that fails says so.
+    """
     if workers <= 1:
-        for source in sources:
-            yield source if isinstance(source, SourceError) else process_safely(source, index)
+        for item in items:
+            yield function(item, index)
         return
-    # A bounded window of tasks in flight keeps memory flat whatever the dump's size
+    # A bounded window of tasks in flight keeps memory flat whatever the input's size
     # (Pool.imap would read the whole input ahead); it is wide enough that the workers
     # keep going while the main process writes a chunk to the database. Each task is a
-    # few articles: one task an article cost the main process's executor thread and the
+    # few items: one task an article cost the main process's executor thread and the
     # workers about 1 ms an article in messages and futures.
     window = workers * 6
-    pending: list[Future | SourceError] = []
-    batch: list[Source] = []
+    pending: deque[Future] = deque()
     context = get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init_worker, initargs=(index,)
     ) as pool:
         try:
-            for source in sources:
-                if isinstance(source, SourceError):
-                    # after the sources read before it, so that results keep input order
-                    if batch:
-                        pending.append(pool.submit(_process_in_worker, batch))
-                        batch = []
-                    pending.append(source)
-                else:
-                    batch.append(source)
-                    if len(batch) >= TASK_SIZE:
-                        pending.append(pool.submit(_process_in_worker, batch))
-                        batch = []
+            for batch in batched(items, TASK_SIZE):
+                pending.append(pool.submit(_run_in_worker, function, list(batch)))
                 while len(pending) >= window:
-                    yield from _results(pending.pop(0))
-            if batch:
-                pending.append(pool.submit(_process_in_worker, batch))
+                    yield from pending.popleft().result()
             while pending:
-                yield from _results(pending.pop(0))
+                yield from pending.popleft().result()
         finally:
-            for item in pending:
-                if isinstance(item, Future):
-                    item.cancel()
-
-
-def _results(item: Future | SourceError) -> list[Processed | SourceError]:
-    return [item] if isinstance(item, SourceError) else item.result()
+            for future in pending:
+                future.cancel()

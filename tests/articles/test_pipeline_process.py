@@ -13,8 +13,8 @@ from articles.pipeline.entities import AliasIndex, Mention
 from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.process import Processed, process_source
 from articles.pipeline.scripts import detect_script
-from articles.pipeline.sources import Source
-from articles.pipeline.worker import GC_THRESHOLD, collector_tuned
+from articles.pipeline.sources import Source, SourceError
+from articles.pipeline.worker import GC_THRESHOLD, collector_tuned, process_all
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 
@@ -74,3 +74,17 @@ def test_the_import_tunes_the_cycle_collector_only_while_it_runs():
         raise KeyboardInterrupt  # Ctrl-C during an import
     assert gc.get_threshold() == thresholds
     assert gc.get_freeze_count() == 0
+
+
+def test_workers_give_results_in_input_order_with_unreadable_files_in_place():
+    paths = sorted(SAMPLES.glob("*.txt"))
+    sources = []
+    for number in range(5):  # more than one task (TASK_SIZE) of work for each worker
+        for path in paths:
+            sources.append(Source(name=f"{number}/{path.name}", data=path.read_bytes()))
+        sources.append(SourceError(f"{number}/broken.zip", "not a zip archive"))
+    results = list(process_all(sources, lexicon_index(), workers=2))
+    assert [r.name for r in results] == [s.name for s in sources]
+    assert [type(r) for r in results] == [
+        SourceError if isinstance(s, SourceError) else Processed for s in sources
+    ]
