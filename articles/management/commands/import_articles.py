@@ -1,5 +1,4 @@
 import datetime
-import getpass
 import sys
 import time
 from pathlib import Path
@@ -7,8 +6,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.pipeline.process import Processed
-from articles.pipeline.sources import SourceError
+from articles.management.terminal import printable, progress_bar, system_user
 from articles.services import articles_import, default_workers
 
 USAGE_ERROR = 2
@@ -66,7 +64,7 @@ class Command(BaseCommand):
         if len(outlet) > 200:
             raise CommandError("--outlet: at most 200 characters", returncode=USAGE_ERROR)
 
-        progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+        progress = progress_bar(quiet=quiet, desc="importing", unit=" files")
         started = time.monotonic()
         try:
             result = articles_import(
@@ -76,9 +74,9 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 workers=workers,
                 user=importer,
-                run_by=_system_user(),
+                run_by=system_user(),
                 arguments=sys.argv[2:] if sys.argv[1:2] == ["import_articles"] else [],
-                on_progress=progress.update,
+                on_progress=lambda item, outcome: progress.update(),
             )
         except KeyboardInterrupt:
             progress.close()
@@ -103,43 +101,8 @@ class Command(BaseCommand):
         if result.errors:
             self.stderr.write("Failed files:")
             for error in result.errors:
-                self.stderr.write(f"  {_printable(error['file'])}: {_printable(error['reason'])}")
+                self.stderr.write(f"  {printable(error['file'])}: {printable(error['reason'])}")
             if result.failed > len(result.errors):
                 self.stderr.write(f"  … and {result.failed - len(result.errors)} more")
         if result.failed:
             raise CommandError(f"{result.failed} file(s) failed; the rest were imported")
-
-
-def _printable(text: str) -> str:
-    """Return text with control, bidi and other invisible characters escaped (\\x1b).
-
-    File names come from the dump: an escape sequence in one must not clear or retitle
-    the terminal, nor a bidi override reverse the line it is printed on.
-    """
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-
-
-def _system_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
-
-
-class _Progress:
-    """A tqdm bar on a terminal; nothing otherwise."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(unit=" files", desc="importing", dynamic_ncols=True, file=sys.stderr)
-
-    def update(self, item: Processed | SourceError, outcome: str) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
