@@ -18,6 +18,16 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+# Traditional forms as mainland converters, Taiwan and Hong Kong write them (s2tw, s2hk
+# also use their own variant characters: 台/臺, 着/著).
+_TRADITIONAL_CONFIGS = ("s2t", "s2tw", "s2hk")
+
+
 # The import converts each article's body in several stages (segmentation, entities,
 # attribution, search terms): the last long conversion is kept, as (text, converted).
 _last: tuple[str, str] = ("", "")
@@ -42,6 +52,16 @@ def to_simplified(text: str) -> str:
     if len(text) >= _REMEMBER_FROM:
         _last = (text, converted)
     return converted
+
+
+def script_forms(text: str) -> set[str]:
+    """Return text as written in simplified and in traditional characters (its forms).
+
+    A name found by its simplified form (as the import matches names) may stand in an
+    article in any of these.
+    """
+    simplified = to_simplified(text)
+    return {text, simplified} | {_converter(c).convert(simplified) for c in _TRADITIONAL_CONFIGS}
 
 
 def detect_script(text: str) -> str:

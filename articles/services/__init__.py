@@ -17,18 +17,28 @@ from articles.services.entities import (
     lexicon_load,
 )
 from articles.services.imports import ImportResult, articles_import, default_workers
+from articles.services.rescan import (
+    RescanResult,
+    articles_containing,
+    mentions_rescan,
+    mentions_rescan_text,
+)
 
 __all__ = [
     "EntityError",
     "ImportResult",
+    "RescanResult",
     "alias_add",
     "alias_delete",
     "alias_index",
     "alias_key",
+    "articles_containing",
     "articles_import",
     "default_workers",
     "entity_counts_add",
     "entity_counts_refresh",
     "entity_merge",
     "lexicon_load",
+    "mentions_rescan",
+    "mentions_rescan_text",
 ]

@@ -203,6 +203,7 @@ class Found(Protocol):
     new_aliases: tuple[NewAlias, ...]
 
 
+MENTION_COLUMNS = ["article_id", "entity_id", "start", "end", "method"]  # of mention_rows
 # A found mention's fields, for taking an article's mentions apart in C
 _MENTION_START, _MENTION_END, _MENTION_ENTITY, _MENTION_METHOD = (
     attrgetter(name) for name in ("start", "end", "entity_key", "method")

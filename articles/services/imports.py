@@ -25,6 +25,7 @@ from articles.services.bulk import (
     lz4_available,
 )
 from articles.services.entities import (
+    MENTION_COLUMNS,
     EntityResolver,
     alias_index,
     entity_counts_add,
@@ -465,8 +466,6 @@ ARTICLE_COLUMNS = [
     "updated_at",
 ]
 
-
-MENTION_COLUMNS = ["article_id", "entity_id", "start", "end", "method"]
 
 SUGGESTION_COLUMNS = [
     "id",

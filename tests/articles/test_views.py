@@ -148,6 +148,45 @@ def test_reviewer_adds_and_removes_an_alias(reviewer_client, samples):
     assert not Alias.objects.filter(normalized="普大帝").exists()
 
 
+NICKNAME_TEXT = "俄乌和谈\n据报道，普大帝周五在莫斯科会见了美国特使维特科夫，双方讨论了停火方案。"
+
+
+def test_an_alias_added_on_the_page_is_found_in_imported_articles(
+    reviewer_client, samples, write_article
+):
+    article = write_article(NICKNAME_TEXT)
+    putin = Alias.objects.get(normalized="普京").entity
+    start = article.body.index("普大帝")
+    page = reviewer_client.post(f"/entities/{putin.pk}/aliases/", {"name": "普大帝"}, follow=True)
+    assert article.mentions.filter(entity=putin, start=start, end=start + 3).exists()
+    assert (
+        "Rescanned the 1 articles that contain “普大帝”: mentions changed in 1."
+        in page.content.decode()
+    )
+    putin.refresh_from_db()
+    assert putin.mention_count == putin.mentions.count()
+
+    alias = Alias.objects.get(normalized="普大帝")
+    page = reviewer_client.post(f"/entities/{putin.pk}/aliases/{alias.pk}/delete/", follow=True)
+    assert not article.mentions.filter(start=start).exists()
+    assert "mention 普京 as “普大帝”: mentions changed in 1." in page.content.decode()
+    assert not Alias.objects.filter(normalized="普大帝").exists()  # not learnt back
+
+
+def test_an_alias_in_too_many_articles_is_left_to_the_command(
+    reviewer_client, samples, write_article, monkeypatch
+):
+    from articles.services import rescan
+
+    monkeypatch.setattr(rescan, "PAGE_LIMIT", 0)
+    article = write_article(NICKNAME_TEXT)
+    putin = Alias.objects.get(normalized="普京").entity
+    page = reviewer_client.post(f"/entities/{putin.pk}/aliases/", {"name": "普大帝"}, follow=True)
+    assert "manage.py rescan_entities --containing 普大帝" in page.content.decode()
+    assert Alias.objects.filter(normalized="普大帝").exists()
+    assert not article.mentions.filter(start=article.body.index("普大帝")).exists()
+
+
 def test_analyst_cannot_edit_aliases_or_merge(analyst_client, samples):
     putin = Alias.objects.get(normalized="普京").entity
     assert analyst_client.post(f"/entities/{putin.pk}/aliases/", {"name": "x"}).status_code == 403
