@@ -18,11 +18,18 @@ from articles.pipeline.entities import (
     new_entity_key,
 )
 from articles.pipeline.lexicon import KINDS, LexiconEntry, load_lexicon
+from articles.pipeline.process import Processed, process_source
+from articles.pipeline.scripts import to_simplified
 from articles.pipeline.segment import get_tokenizer
+from articles.pipeline.sources import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data" / "samples"
 GOLD = json.loads((ROOT / "tests" / "data" / "entities_gold.json").read_text(encoding="utf-8"))
+HELD_OUT = ROOT / "tests" / "data" / "heldout"
+HELD_OUT_GOLD = json.loads(
+    (ROOT / "tests" / "data" / "entities_heldout.json").read_text(encoding="utf-8")
+)
 
 # The spellings DOMAIN.md lists for the people whose names vary most across outlets.
 DOMAIN_VARIANTS = {
@@ -69,10 +76,12 @@ def extract(text: str, index: AliasIndex | None = None) -> Extraction:
     return extract_entities(text, get_tokenizer().cut(text), index or lexicon_index())
 
 
-def found(extraction: Extraction) -> set[tuple[str, str]]:
-    """Return the (canonical name, kind) pairs an extraction mentions."""
+def found(extraction: Extraction | Processed) -> set[tuple[str, str]]:
+    """Return the (canonical name, kind) pairs an extraction mentions (names simplified)."""
     names = {new.key: new.name for new in extraction.new_entities}
-    return {(names.get(m.entity_key, m.entity_key), m.kind) for m in extraction.mentions}
+    return {
+        (to_simplified(names.get(m.entity_key, m.entity_key)), m.kind) for m in extraction.mentions
+    }
 
 
 def mention_at(extraction: Extraction, surface: str) -> Mention:
@@ -205,6 +214,25 @@ def test_a_common_word_after_a_title_is_not_a_new_person(text):
     # Its characters are all ones names are transliterated with, but jieba knows the
     # word as a verb or an adjective: the sentence goes on after the title.
     assert extract(text).new_entities == ()
+
+
+def test_a_place_jieba_keeps_in_one_word_with_a_title_is_still_a_place():
+    # jieba's dictionary has 英国首相 and 德国总理 as words
+    assert found(extract("法国总统马克龙和英国首相斯塔默通了电话。")) >= {("英国", "place")}
+    assert ("德国", "place") in found(extract("德国总理默茨表示。"))
+
+
+def test_a_name_does_not_take_the_word_after_it():
+    extraction = extract("美国代理常驻联合国代表谢伊则表示，华盛顿支持和平努力。")
+    assert [new.name for new in extraction.new_entities] == ["谢伊"]
+
+
+def test_a_place_jieba_knows_as_a_transliteration_is_found_by_its_context():
+    # jieba tags 波尔塔瓦 and 维尔纽斯 nrt (a transliterated name)
+    assert found(extract("乌军在波尔塔瓦州击落了无人机。")) >= {("波尔塔瓦", "place")}
+    said_there = extract("立陶宛总统在维尔纽斯说，威胁前所未有。")
+    assert ("维尔纽斯", "place") in found(said_there)
+    assert ("维尔纽斯", "person") not in found(said_there)
 
 
 def test_a_name_jieba_knows_as_a_name_after_a_title_is_still_a_person():
@@ -340,11 +368,17 @@ def sample_extractions(index: AliasIndex | None = None) -> dict[str, Extraction]
     }
 
 
-def scores(extractions: dict[str, Extraction]) -> dict[str, tuple[float, float, float]]:
+def sample_gold(name: str) -> set[tuple[str, str]]:
+    return {tuple(pair) for pair in GOLD["documents"][name]["entities"]}
+
+
+def scores(
+    extractions: dict[str, Extraction | Processed], gold_of=sample_gold
+) -> dict[str, tuple[float, float, float]]:
     """Return precision, recall and F1 per kind and overall, over (document, entity) pairs."""
     counts = {kind: [0, 0, 0] for kind in (*KINDS, "overall")}  # true pos, false pos, false neg
     for name, extraction in extractions.items():
-        gold = {tuple(pair) for pair in GOLD["documents"][name]["entities"]}
+        gold = gold_of(name)
         predicted = found(extraction)
         for kind in (*KINDS, "overall"):
             g = {pair for pair in gold if kind in (pair[1], "overall")}
@@ -361,6 +395,12 @@ def scores(extractions: dict[str, Extraction]) -> dict[str, tuple[float, float, 
     return result
 
 
+def print_misses(extractions: dict[str, Extraction | Processed], gold_of) -> None:
+    for name, extraction in extractions.items():
+        gold, predicted = gold_of(name), found(extraction)
+        print(f"  {name}: missed {sorted(gold - predicted)}, spurious {sorted(predicted - gold)}")
+
+
 def print_scores(title: str, result: dict[str, tuple[float, float, float]]) -> None:
     print(f"\n{title}")
     for kind, (precision, recall, f1) in result.items():
@@ -371,10 +411,7 @@ def test_extraction_quality_on_the_samples():
     extractions = sample_extractions()
     result = scores(extractions)
     print_scores("entities, document level, four samples:", result)
-    for name, extraction in extractions.items():
-        gold = {tuple(pair) for pair in GOLD["documents"][name]["entities"]}
-        predicted = found(extraction)
-        print(f"  {name}: missed {sorted(gold - predicted)}, spurious {sorted(predicted - gold)}")
+    print_misses(extractions, sample_gold)
 
     assert result["overall"][2] >= 0.9
     # Per kind: people are what analysts track and what the lexicon and the name rules
@@ -385,6 +422,34 @@ def test_extraction_quality_on_the_samples():
     assert result["place"][2] >= 0.9
     assert result["organisation"][2] >= 0.85
     assert result["outlet"][2] >= 0.85
+
+
+def held_out_gold(name: str) -> set[tuple[str, str]]:
+    return {tuple(pair) for pair in HELD_OUT_GOLD["documents"][name]}
+
+
+def test_extraction_quality_on_held_out_articles():
+    # Articles the lexicon and the rules were not written with (see the gold file), run
+    # through the whole pipeline (decoding and cleaning too). At e05999f, before the
+    # fixes they prompted, this scored overall P 0.967 R 0.900 F1 0.932, person F1 0.894,
+    # place F1 0.948. What it still misses is listed in docs/import.md.
+    results = {}
+    for name in HELD_OUT_GOLD["documents"]:
+        source = Source(name=name, data=(HELD_OUT / name).read_bytes())
+        results[name] = process_source(source, lexicon_index())
+    result = scores(results, held_out_gold)
+    print_scores("entities, document level, eight held-out articles:", result)
+    print_misses(results, held_out_gold)
+
+    # 130 gold pairs, 44 of them people: one pair is ~1 point overall and ~2 for people.
+    # The bounds are the scores measured when the set was written (overall 0.961, person
+    # 0.918, organisation 0.941, place 0.992, outlet 1.0) less about two pairs' worth, so
+    # that losing more than a couple of names fails.
+    assert result["overall"][2] >= 0.94
+    assert result["person"][2] >= 0.88
+    assert result["place"][2] >= 0.96
+    assert result["organisation"][2] >= 0.85
+    assert result["outlet"][2] >= 0.9
 
 
 def test_every_spelling_in_the_samples_resolves_to_the_right_person():

@@ -26,13 +26,18 @@ from articles.pipeline.entities.results import (
 from articles.pipeline.entities.translit import (
     GIVEN_NAMES,
     NAME_RUN,
+    PERSON_TAGS,
+    PLACE_TAGS,
     TITLE_PATTERN,
+    TITLE_WORDS,
     TRAILING_TITLES,
     TRANSLITERATION_CHARS,
-    common_words,
+    dictionary_tags,
     dotted_name_around,
+    is_common_word,
     name_run_after,
     name_run_before,
+    trim_run,
 )
 from articles.pipeline.scripts import to_simplified
 from articles.pipeline.segment import TOKEN_END, TOKEN_START, Token, Tokenizer, get_tokenizer
@@ -62,6 +67,7 @@ _PLACE_ENDINGS = tuple("州省市县镇村岛港湾河")
 # What follows a place or a speaker: 康斯坦丁诺夫卡方向, 沙赫马托夫说.
 _PLACE_CONTEXT = ("州", "市", "镇", "村", "方向", "地区", "一带", "附近", "前线", "城郊")
 _SPEECH_VERBS = ("说", "表示", "称", "指出", "强调", "透露", "告诉", "警告", "认为", "补充")
+_LOCATIVES = "在于"  # before a place: 在基辅说, 于伊斯坦布尔举行
 _ORGANISATION_ENDINGS = ("部", "局", "委员会", "组织", "集团", "公司", "基金", "研究院", "研究所")
 
 
@@ -160,9 +166,11 @@ class _Article:
         if not self._starts or pos in self._bounds or pos in (0, len(self.text)):
             return True
         token = self.tokens[bisect_right(self._starts, pos) - 1]
+        word = self.s[token.start : token.end]
         # A word jieba only guessed with its HMM (琴科说) may well be cut; a dictionary
-        # word (国防部长, 苏联) is not cut by a real name.
-        return not self.tokenizer.in_dictionary(self.s[token.start : token.end])
+        # word (国防部长, 苏联) is not cut by a real name, but for a place and a title that
+        # jieba keeps as one word (英国首相, 德国总理).
+        return not self.tokenizer.in_dictionary(word) or word[pos - token.start :] in TITLE_WORDS
 
     def learn(self, key: str, surface: str, method: str) -> None:
         """Record that surface names key in this article (an alias if the index lacks it)."""
@@ -366,7 +374,7 @@ class _Article:
                 end - start >= 2
                 and name not in GIVEN_NAMES
                 and name not in self.index.given_names
-                and name not in common_words()
+                and not is_common_word(name)
             ):
                 self.person_candidate(start, end, "title_rule")
 
@@ -427,15 +435,23 @@ class _Article:
         """Find unknown names jieba cut into fragments (米尔/诺/格勒), told apart by context."""
         s = self.s
         for run in NAME_RUN.finditer(s):
-            start, end = self._snap_to_tokens(*run.span())
+            start, end = self._snap_to_tokens(run.start(), trim_run(s, *run.span()))
             if end - start < 4 or not self.free(start, end):
                 continue
-            if self.tokenizer.in_dictionary(s[start:end]):  # 巴基斯坦 is a word jieba knows
-                continue
-            if s.startswith(_PLACE_CONTEXT, end):
+            # jieba knows some names as words, tagged by what they name (巴基斯坦 ns) or as
+            # transliterations of anything (波尔塔瓦 nrt); a word of another tag is none.
+            name = s[start:end]
+            tag = dictionary_tags().get(name) if self.tokenizer.in_dictionary(name) else None
+            place = tag is None or tag in PLACE_TAGS
+            if s.startswith(_PLACE_CONTEXT, end) and place:
                 self.pos_candidate(start, end, "place")
             elif s.startswith(_SPEECH_VERBS, end):
-                self.pos_candidate(start, end, "person")
+                # 在维尔纽斯说 is said in Vilnius, 维尔纽斯说 said by someone
+                if start and s[start - 1] in _LOCATIVES:
+                    if place:
+                        self.pos_candidate(start, end, "place")
+                elif tag is None or tag in PERSON_TAGS:
+                    self.pos_candidate(start, end, "person")
 
     def _snap_to_tokens(self, start: int, end: int) -> tuple[int, int]:
         """Return start:end shrunk to token boundaries (参加 + 米尔… starts after 加)."""
