@@ -76,11 +76,19 @@ def mentions_rescan(
 
 
 def articles_containing(text: str) -> QuerySet[Article]:
-    """Return the articles whose body contains text, in simplified or traditional script."""
+    """Return the articles whose body contains text, in simplified or traditional script.
+
+    Latin letters match in any case (Witkoff, WITKOFF), as the extraction matches them.
+    """
+    if not text:
+        return Article.objects.none()
+    lookup = (
+        "body__icontains" if any(c.isascii() and c.isalpha() for c in text) else "body__contains"
+    )
     condition = Q()
     for form in sorted(script_forms(text)):
-        condition |= Q(body__contains=form)
-    return Article.objects.filter(condition) if text else Article.objects.none()
+        condition |= Q(**{lookup: form})
+    return Article.objects.filter(condition)
 
 
 def mentions_rescan_text(

@@ -9,7 +9,7 @@ from django.db.models import Count
 from annotations.models import Suggestion
 from articles.models import Alias, Article, Entity, Mention
 from articles.pipeline import worker
-from articles.services import alias_index, entity_merge, mentions_rescan
+from articles.services import alias_index, articles_containing, entity_merge, mentions_rescan
 from articles.services import rescan as rescan_module
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +119,18 @@ def test_a_traditional_article_is_found_by_its_simplified_alias(write_article, s
     start = article.body.index("澤總統")
     assert ("泽连斯基", start, start + 3, "lexicon") in mentions_of(article)
     assert Article.objects.get(pk=article.pk).body == article.body  # never rewritten
+
+
+def test_a_latin_alias_is_looked_for_in_any_case(write_article, samples):
+    article = write_article(
+        "俄乌和谈\n美国特使WITKOFF周五抵达莫斯科，与普京举行会谈。", name="caps.txt"
+    )
+    found = list(articles_containing("Witkoff").order_by("pk"))
+    assert article in found
+    assert found == [a for a in Article.objects.order_by("pk") if "witkoff" in a.body.lower()]
+    assert list(articles_containing("泽连斯基").order_by("pk")) == list(
+        Article.objects.filter(body__contains="泽连斯基").order_by("pk")
+    )
 
 
 def test_a_dry_run_counts_and_stores_nothing(write_article, samples):
