@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import operator
 import re
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -18,11 +16,11 @@ from typing import NamedTuple
 import jieba
 from jieba import finalseg
 
+from articles.pipeline.filecache import cached, file_key
 from articles.pipeline.hmm import hmm_cut, hmm_words
 from articles.pipeline.lexicon import load_lexicon
 from articles.pipeline.scripts import to_simplified
 from articles.pipeline.search import hyphen_parts, search_term
-from config.paths import var_dir
 
 # jieba logs its dictionary loading at DEBUG through its own stderr handler.
 jieba.setLogLevel(logging.WARNING)
@@ -81,62 +79,8 @@ def _compiled_segmenter():  # -> rjieba.Jieba | None
     return rjieba.Jieba()
 
 
-def cache_dir() -> Path:
-    """Return where derived data is cached: cache/ in the var folder (TANPAN_VAR_DIR)."""
-    return var_dir() / "cache"
-
-
-class _FrequencyCache:
-    """The domain words' frequencies in jieba-rs, kept in a file between processes.
-
-    Valid for the same words and kinds, jieba, jieba dictionary file and this module's
-    code; anything else changed, they are worked out again and the file replaced. A
-    cache that cannot be read or written only costs the time it would have saved.
-    """
-
-    FILE = "domain-word-frequencies.json"
-
-    def __init__(self, domain_kinds: dict[str, str]) -> None:
-        dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
-        stat = dictionary.stat()
-        parts = [
-            jieba.__version__,
-            str(dictionary),
-            stat.st_size,
-            stat.st_mtime_ns,
-            DOMAIN_WORD_FREQ,
-            hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
-            list(domain_kinds.items()),
-        ]
-        self.key = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
-        self.path = cache_dir() / self.FILE
-
-    def read(self) -> tuple[dict[str, int], int] | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data["key"] != self.key:
-                return None
-            return {word: int(freq) for word, freq in data["frequencies"]}, int(data["replaced"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def write(self, frequencies: dict[str, int], replaced: int) -> None:
-        data = {"key": self.key, "replaced": replaced, "frequencies": list(frequencies.items())}
-        aside = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # written aside, then renamed: a process reading meanwhile sees all or nothing
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self.path.parent, suffix=".tmp", delete=False
-            ) as file:
-                aside = Path(file.name)
-                json.dump(data, file, ensure_ascii=False)
-            aside.chmod(0o644)  # readable by the web server and the importer alike
-            aside.replace(self.path)
-        except OSError as error:
-            logging.getLogger(__name__).info("not caching domain word frequencies: %s", error)
-            if aside is not None:
-                aside.unlink(missing_ok=True)
+def _parse_frequencies(value: dict) -> tuple[dict[str, int], int]:
+    return {word: int(freq) for word, freq in value["frequencies"]}, int(value["replaced"])
 
 
 # Named tuples rather than frozen dataclasses: an article has ~1,000 tokens, and a frozen
@@ -191,13 +135,18 @@ class Tokenizer:
         # The domain words' frequencies take jieba's dictionary (1.4 s of CPU to read)
         # and come out the same every time: a process reads them from the cache when
         # an earlier one worked them out for the same words, jieba and code.
-        cache = _FrequencyCache(self.domain_kinds)
-        found = cache.read()
-        if found is None:
-            replaced = self._load_jieba()
-            found = {word: self._jieba.FREQ[word] for word in self.domain_kinds}, replaced
-            cache.write(*found)
-        frequencies, replaced = found
+        frequencies, replaced = cached(
+            "domain-word-frequencies.json",
+            [
+                jieba.__version__,
+                *file_key(Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)),
+                DOMAIN_WORD_FREQ,
+                hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+                list(self.domain_kinds.items()),
+            ],
+            self._domain_frequencies,
+            _parse_frequencies,
+        )
         for word, freq in frequencies.items():
             self._compiled.add_word(word, freq, None)
         # jieba adds a word's new frequency to its total without taking off the old one
@@ -207,6 +156,12 @@ class Tokenizer:
         # has_word is true exactly for the words with a frequency (not for prefixes)
         self._known = self._compiled.has_word
         self._jieba = None
+
+    def _domain_frequencies(self) -> dict:
+        """Return the domain words' frequencies in jieba, and what they replaced (see below)."""
+        replaced = self._load_jieba()
+        frequencies = [[word, self._jieba.FREQ[word]] for word in self.domain_kinds]
+        return {"frequencies": frequencies, "replaced": replaced}
 
     def _load_jieba(self) -> int:
         """Load jieba's dictionary with the domain words added; return what they replaced.

@@ -15,6 +15,7 @@ from itertools import batched
 from multiprocessing import get_context
 
 from articles.pipeline.entities import AliasIndex, Extraction, extract_entities
+from articles.pipeline.entities.translit import dictionary_tags
 from articles.pipeline.process import Processed, process_source
 from articles.pipeline.segment import get_tokenizer
 from articles.pipeline.sources import Source, SourceError
@@ -40,6 +41,7 @@ def _init_worker(index: AliasIndex) -> None:
     # Built now rather than on the first article, so that what building it freed (jieba's
     # dictionary, the lexicon's converters: ~100 MB) can be given back to the system.
     get_tokenizer()
+    dictionary_tags()  # and the tags the name rules look up, for the same reason
     _give_back_freed_memory()
     _tune_collector()  # for the worker's life
 

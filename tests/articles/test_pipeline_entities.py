@@ -17,6 +17,7 @@ from articles.pipeline.entities import (
     extract_entities,
     new_entity_key,
 )
+from articles.pipeline.entities.translit import dictionary_tags
 from articles.pipeline.lexicon import KINDS, LexiconEntry, load_lexicon
 from articles.pipeline.process import Processed, process_source
 from articles.pipeline.scripts import to_simplified
@@ -506,3 +507,24 @@ def test_speed_of_cut_and_extraction():
     )
     assert timings["extract without POS"] < 10
     assert tokens  # the loop above really ran
+
+
+def test_jieba_tags_are_read_from_the_cache_an_earlier_process_left(monkeypatch, tmp_path):
+    monkeypatch.setenv("TANPAN_VAR_DIR", str(tmp_path))
+    dictionary_tags.cache_clear()
+    try:
+        tags = dictionary_tags()
+        assert tags["施加"] == "v" and tags["布什"] == "nrt"
+        cache = tmp_path / "cache" / "transliteration-word-tags.json"
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        data["value"] = {"施加": "nr"}  # what another process would have found
+        cache.write_text(json.dumps(data), encoding="utf-8")
+        dictionary_tags.cache_clear()
+        assert dictionary_tags() == {"施加": "nr"}
+
+        data["key"] = "another dictionary"
+        cache.write_text(json.dumps(data), encoding="utf-8")
+        dictionary_tags.cache_clear()
+        assert dictionary_tags() == tags  # scanned again
+    finally:
+        dictionary_tags.cache_clear()
