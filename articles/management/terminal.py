@@ -2,6 +2,7 @@
 
 import getpass
 import sys
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -19,13 +20,20 @@ class _Silent:
         pass
 
 
-def progress_bar(*, quiet: bool, desc: str, unit: str, total: int | None = None) -> Progress:
-    """Return a tqdm bar on stderr when it is a terminal and not quiet; else one that is silent."""
+def progress_bar(
+    *, quiet: bool, desc: str, unit: str, total: Callable[[], int] | None = None
+) -> Progress:
+    """Return a tqdm bar on stderr when it is a terminal and not quiet; else one that is silent.
+
+    total is called only for a bar that shows: counting may cost a query.
+    """
     if quiet or not sys.stderr.isatty():
         return _Silent()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=unit, desc=desc, dynamic_ncols=True, file=sys.stderr)
+    return tqdm(
+        total=total() if total else None, unit=unit, desc=desc, dynamic_ncols=True, file=sys.stderr
+    )
 
 
 def printable(text: str) -> str:

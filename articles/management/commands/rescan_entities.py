@@ -80,8 +80,9 @@ class Command(BaseCommand):
                 )
             articles = articles.filter(pk__in=articles_containing(containing.strip()).values("pk"))
 
-        total = None if quiet else articles.count()
-        progress = progress_bar(quiet=quiet, desc="rescanning", unit=" articles", total=total)
+        progress = progress_bar(
+            quiet=quiet, desc="rescanning", unit=" articles", total=articles.count
+        )
         started = time.monotonic()
         try:
             result = mentions_rescan(
