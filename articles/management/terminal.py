@@ -2,8 +2,11 @@
 
 import getpass
 import sys
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol, TextIO
+
+from django.core.management.base import CommandError
 
 
 class Progress(Protocol):
@@ -51,3 +54,22 @@ def system_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return ""
+
+
+@contextmanager
+def closing_on_interrupt(progress: Progress, stderr: TextIO, message: str) -> Iterator[None]:
+    """Within: Ctrl-C closes the bar, says message and exits with status 130; then closes it."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        progress.close()
+        stderr.write(message)
+        raise CommandError("interrupted", returncode=130) from None
+    progress.close()
+
+
+def summary(title: str, seconds: float, rows: list[tuple[str, int]], width: int) -> list[str]:
+    """Return the lines of a command's summary: what finished, how fast, a table of counts."""
+    return [f"{title} finished in {seconds:.1f} s"] + [
+        f"  {label:<{width}}{count:>8}" for label, count in rows
+    ]

@@ -6,7 +6,13 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.management.terminal import printable, progress_bar, system_user
+from articles.management.terminal import (
+    closing_on_interrupt,
+    printable,
+    progress_bar,
+    summary,
+    system_user,
+)
 from articles.services import articles_import, default_workers
 
 USAGE_ERROR = 2
@@ -66,7 +72,11 @@ class Command(BaseCommand):
 
         progress = progress_bar(quiet=quiet, desc="importing", unit=" files")
         started = time.monotonic()
-        try:
+        interrupted = (
+            "Interrupted. Articles stored so far are complete; run the same command again "
+            "to import the rest (already stored articles are skipped)."
+        )
+        with closing_on_interrupt(progress, self.stderr, interrupted):
             result = articles_import(
                 paths=paths,
                 outlet=outlet.strip(),
@@ -78,26 +88,15 @@ class Command(BaseCommand):
                 arguments=sys.argv[2:] if sys.argv[1:2] == ["import_articles"] else [],
                 on_progress=lambda item, outcome: progress.update(),
             )
-        except KeyboardInterrupt:
-            progress.close()
-            self.stderr.write(
-                "Interrupted. Articles stored so far are complete; run the same command again "
-                "to import the rest (already stored articles are skipped)."
-            )
-            raise CommandError("interrupted", returncode=130) from None
-        progress.close()
-        elapsed = time.monotonic() - started
-
-        title = "Dry run (nothing stored)" if dry_run else f"Import #{result.batch.pk}"
-        self.stdout.write(f"{title} finished in {elapsed:.1f} s")
         rows = [
             ("added" if not dry_run else "would add", result.added),
             ("duplicates", result.duplicates),
             ("near-duplicates", result.near_duplicates),
             ("failed", result.failed),
         ]
-        for label, count in rows:
-            self.stdout.write(f"  {label:<16}{count:>8}")
+        title = "Dry run (nothing stored)" if dry_run else f"Import #{result.batch.pk}"
+        for line in summary(title, time.monotonic() - started, rows, width=16):
+            self.stdout.write(line)
         if result.errors:
             self.stderr.write("Failed files:")
             for error in result.errors:

@@ -2,7 +2,12 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from articles.management.terminal import printable, progress_bar
+from articles.management.terminal import (
+    closing_on_interrupt,
+    printable,
+    progress_bar,
+    summary,
+)
 from articles.models import Article, Entity, ImportBatch
 from articles.services import articles_containing, default_workers, mentions_rescan
 
@@ -84,22 +89,14 @@ class Command(BaseCommand):
             quiet=quiet, desc="rescanning", unit=" articles", total=articles.count
         )
         started = time.monotonic()
-        try:
+        interrupted = (
+            "Interrupted. Each article has either its old mentions or its new ones; run the "
+            "same command again to finish."
+        )
+        with closing_on_interrupt(progress, self.stderr, interrupted):
             result = mentions_rescan(
                 articles=articles, workers=workers, dry_run=dry_run, on_progress=progress.update
             )
-        except KeyboardInterrupt:
-            progress.close()
-            self.stderr.write(
-                "Interrupted. Each article has either its old mentions or its new ones; run the "
-                "same command again to finish."
-            )
-            raise CommandError("interrupted", returncode=130) from None
-        progress.close()
-        elapsed = time.monotonic() - started
-
-        title = "Dry run (nothing stored)" if dry_run else "Rescan"
-        self.stdout.write(f"{title} finished in {elapsed:.1f} s")
         rows = [
             ("articles", result.articles),
             ("changed", result.changed),
@@ -107,8 +104,9 @@ class Command(BaseCommand):
             ("mentions removed", result.removed),
             ("failed", len(result.failed)),
         ]
-        for label, count in rows:
-            self.stdout.write(f"  {label:<18}{count:>8}")
+        title = "Dry run (nothing stored)" if dry_run else "Rescan"
+        for line in summary(title, time.monotonic() - started, rows, width=18):
+            self.stdout.write(line)
         if result.failed:
             self.stderr.write("Failed articles (their mentions are unchanged):")
             for article_id, reason in result.failed:
