@@ -1,8 +1,13 @@
 """rescan_entities: the entities of stored articles found again after the aliases changed."""
 
 import io
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
@@ -11,6 +16,10 @@ from articles.models import Alias, Article, Entity, Mention
 from articles.pipeline import worker
 from articles.services import alias_index, articles_containing, entity_merge, mentions_rescan
 from articles.services import rescan as rescan_module
+from benchmarks.dumpgen import write_dump
+from tests.articles.test_import_interrupted import env
+from tests.conftest import import_paths
+from tests.seed import ensure_seed_data
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +249,43 @@ def test_an_article_that_fails_is_named_and_keeps_its_mentions(samples, monkeypa
         in err.getvalue()
     )
     assert mentions_of(broken) == before
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_mid_rescan_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
+    ensure_seed_data()
+    import_paths(write_dump(tmp_path / "dump", 600))
+    trump = Alias.objects.get(normalized="川普").entity
+    Alias.objects.filter(normalized="川普").delete()
+    before = Entity.objects.get(pk=trump.pk).mention_count
+
+    def as_chuanpu() -> int:
+        """Return how many of Trump's mentions are the spelling just removed."""
+        rows = trump.mentions.values_list("article__body", "start", "end")
+        return sum(body[start:end] == "川普" for body, start, end in rows)
+
+    assert as_chuanpu() > 60
+    command = [sys.executable, "manage.py", "rescan_entities", "--workers", "2"]
+    process = subprocess.Popen(
+        command, cwd=settings.BASE_DIR, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while Entity.objects.get(pk=trump.pk).mention_count == before:  # a chunk committed
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the rescan made no progress"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    assert "Each article has either its old mentions or its new ones" in err.decode()
+    assert as_chuanpu() > 0  # stopped part way
+    assert counters_are_exact()
+
+    rerun = subprocess.run(
+        [*command, "--quiet"], cwd=settings.BASE_DIR, env=env(), capture_output=True, text=True
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert as_chuanpu() == 0
+    assert counters_are_exact()
