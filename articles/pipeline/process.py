@@ -14,7 +14,14 @@ from articles.pipeline.attribution.results import span_from_tuple
 from articles.pipeline.clean import clean_text
 from articles.pipeline.decode import DecodeError, decode_bytes
 from articles.pipeline.dedupe import band_keys, key_signature
-from articles.pipeline.entities import AliasIndex, Mention, NewAlias, NewEntity, extract_entities
+from articles.pipeline.entities import (
+    AliasIndex,
+    Extraction,
+    Mention,
+    NewAlias,
+    NewEntity,
+    extract_entities,
+)
 from articles.pipeline.entities.results import mention_from_tuple
 from articles.pipeline.normalize import key_hash, match_key, normalize_text
 from articles.pipeline.scripts import detect_script
@@ -114,9 +121,7 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
     title, title_source = cleaned.title, cleaned.title_source
     if given_title:
         title, title_source = given_title, "given"
-    tokenizer = get_tokenizer()
-    body_tokens = tokenizer.cut(cleaned.body)
-    extraction = extract_entities(cleaned.body, body_tokens, index, tokenizer=tokenizer)
+    body_tokens, extraction = cut_and_extract(cleaned.body, index)
     key = match_key(cleaned.body)  # for the content hash and the shingles both
     signature = key_signature(key)
     return Processed(
@@ -138,6 +143,13 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         attributions=tuple(suggest_attributions(cleaned.body, extraction.mentions)),
         meta=source.meta,
     )
+
+
+def cut_and_extract(body: str, index: AliasIndex) -> tuple[list[Token], Extraction]:
+    """Return the body's tokens and the entities found in it, as the import finds them."""
+    tokenizer = get_tokenizer()
+    tokens = tokenizer.cut(body)
+    return tokens, extract_entities(body, tokens, index, tokenizer=tokenizer)
 
 
 def search_vector(title: str, body: str, body_tokens: list[Token] | None = None) -> str:

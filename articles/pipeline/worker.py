@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from itertools import batched
 from multiprocessing import get_context
 
-from articles.pipeline.entities import AliasIndex, Extraction, extract_entities
+from articles.pipeline.entities import AliasIndex, Extraction
 from articles.pipeline.entities.translit import dictionary_tags
-from articles.pipeline.process import Processed, process_source
+from articles.pipeline.process import Processed, cut_and_extract, process_source
 from articles.pipeline.segment import get_tokenizer
 from articles.pipeline.sources import Source, SourceError
 
@@ -93,12 +93,11 @@ def process_safely(source: Source | SourceError, index: AliasIndex) -> Processed
 def extract_safely(item: tuple[int, str], index: AliasIndex) -> tuple[int, Extraction | str]:
     """Return (article id, the entities in its body) for a stored article, or (id, why not).
 
-    The body is cut and searched as process_source does it at import.
+    The body is cut and searched as process_source does it at import (cut_and_extract).
     """
     article_id, body = item
     try:
-        tokenizer = get_tokenizer()
-        return article_id, extract_entities(body, tokenizer.cut(body), index, tokenizer=tokenizer)
+        return article_id, cut_and_extract(body, index)[1]
     except Exception as error:
         logger.exception("finding the entities of article %s failed", article_id)
         return article_id, f"internal error while finding entities: {error!r}"

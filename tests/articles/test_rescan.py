@@ -230,14 +230,14 @@ def test_usage_errors_exit_with_status_2(samples, args, message):
 def test_an_article_that_fails_is_named_and_keeps_its_mentions(samples, monkeypatch):
     broken = samples["001"]
     before = mentions_of(broken)
-    real = worker.extract_entities
+    real = worker.cut_and_extract
 
     def failing(text, *args, **kwargs):
         if text == broken.body:
             raise RuntimeError("boom")
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(worker, "extract_entities", failing)
+    monkeypatch.setattr(worker, "cut_and_extract", failing)
     err = io.StringIO()
     with pytest.raises(CommandError) as caught:
         call_command(
