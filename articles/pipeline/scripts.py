@@ -14,11 +14,6 @@ SCRIPT_SAMPLE = 4000  # ideographs counted
 
 
 @cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-@cache
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
@@ -44,11 +39,11 @@ def to_simplified(text: str) -> str:
     last = _last  # one read: another thread may replace it meanwhile
     if len(text) >= _REMEMBER_FROM and text == last[0]:
         return last[1]
-    converted = _t2s().convert(text)
+    converted = _converter("t2s").convert(text)
     if len(converted) != len(text):
         # A phrase-level conversion changed the length; fall back to characters so that
         # offsets into the converted text stay offsets into the original.
-        converted = "".join(c if len(s := _t2s().convert(c)) != 1 else s for c in text)
+        converted = "".join(c if len(s := _converter("t2s").convert(c)) != 1 else s for c in text)
     if len(text) >= _REMEMBER_FROM:
         _last = (text, converted)
     return converted
