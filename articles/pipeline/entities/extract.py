@@ -441,7 +441,7 @@ class _Article:
             # jieba knows some names as words, tagged by what they name (巴基斯坦 ns) or as
             # transliterations of anything (波尔塔瓦 nrt); a word of another tag is none.
             name = s[start:end]
-            tag = dictionary_tags().get(name) if self.tokenizer.in_dictionary(name) else None
+            tag = dictionary_tags().get(name)  # None for a word jieba does not know
             place = tag is None or tag in PLACE_TAGS
             if s.startswith(_PLACE_CONTEXT, end) and place:
                 self.pos_candidate(start, end, "place")
