@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
-from articles.forms import AliasForm
+from articles.forms import AliasForm, alias_owner
 from articles.models import Alias, Article, Entity, EntityMerge, ImportBatch, Mention
 
 
@@ -55,12 +57,72 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+class AliasFormSet(BaseInlineFormSet):
+    """An entity's aliases: each spelling once, and the canonical name's alias kept.
+
+    After saving, it knows the spellings it added and removed (a changed spelling is
+    both), for the rescan that brings the articles already imported up to date.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        canonical = _key(self.instance.name)
+        given: set[str] = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue  # an empty extra row
+            stored = _key(form.initial.get("name", "")) if form.instance.pk else None
+            if (
+                stored
+                and stored == canonical
+                and (self._should_delete_form(form) or "name" in form.changed_data)
+            ):
+                raise forms.ValidationError(
+                    f"“{form.initial['name']}” is the entity's name: it stays an alias. "
+                    "Rename the entity to change it."
+                )
+            key = form.instance.normalized
+            if key and not self._should_delete_form(form) and form.is_valid():
+                if key in given:
+                    form.add_error("name", f"“{form.cleaned_data['name']}” is given twice.")
+                given.add(key)
+
+    def save(self, commit: bool = True) -> list[Alias]:
+        saved = super().save(commit)
+        self.added = [alias.name for alias in self.new_objects]
+        self.removed = []
+        for form in self.initial_forms:
+            if form in self.deleted_forms:
+                self.removed.append(form.initial["name"])  # as stored, whatever was typed
+            elif "name" in form.changed_data:
+                self.removed.append(form.initial["name"])
+                self.added.append(form.cleaned_data["name"])
+        return saved
+
+
 class AliasInline(admin.TabularInline):
     model = Alias
     form = AliasForm
+    formset = AliasFormSet
     fields = ["name", "origin"]
     readonly_fields = ["origin"]
     extra = 1
+
+
+class EntityForm(forms.ModelForm):
+    """An entity whose name is not already another entity's alias (it becomes its own)."""
+
+    class Meta:
+        model = Entity
+        fields = ["name", "latin_name", "kind", "description", "origin"]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not _key(name):
+            raise forms.ValidationError("A name needs at least one character.")
+        if owner := alias_owner(name, exclude_entity=self.instance.pk):
+            raise forms.ValidationError(f"“{name}” already names {owner.name} (#{owner.pk}).")
+        return name
 
 
 @admin.register(Entity)
@@ -78,6 +140,36 @@ class EntityAdmin(admin.ModelAdmin):
     search_fields = ["name", "latin_name", "aliases__name"]
     readonly_fields = ["mention_count", "article_count", "merged_into"]
     inlines = [AliasInline]
+    form = EntityForm
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        entity = form.instance
+        added: list[str] = []
+        removed: list[str] = []
+        for formset in formsets:
+            if isinstance(formset, AliasFormSet):
+                added += formset.added
+                removed += formset.removed
+        # The entity's name is always one of its aliases: the import finds entities by
+        # their aliases only, so a new or renamed entity would otherwise never be found.
+        key = _key(entity.name)
+        if not Alias.objects.filter(normalized=key).exists():
+            Alias.objects.create(
+                entity=entity, name=entity.name, normalized=key, origin=Alias.Origin.MANUAL
+            )
+            added.append(entity.name)
+        if not added and not removed:
+            return
+        # As on the entity page, the articles already imported follow the edit, in the
+        # admin's transaction: the edit and what it changed in them are stored together.
+        # Imported here: the rescan brings in the whole import pipeline (see AliasForm).
+        from articles.services import alias_added_rescan, alias_removed_rescan
+
+        for name in removed:
+            self.message_user(request, f"“{name}” removed. " + alias_removed_rescan(entity, name))
+        for name in added:
+            self.message_user(request, f"“{name}” added. " + alias_added_rescan(name))
 
 
 @admin.register(EntityMerge)
@@ -96,4 +188,33 @@ class EntityMergeAdmin(admin.ModelAdmin):
         return False  # a record of a merge done on the entity page, not something to type in
 
 
-admin.site.register(Mention)
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    """Mentions are the import's and the rescan's to write: shown here, never edited.
+
+    A hand-made or deleted mention would put the entities' counters out; the way to
+    change what an article mentions is an alias edit, which rescans it.
+    """
+
+    list_display = ["id", "article_id", "entity", "start", "end", "method"]
+    list_filter = ["method"]
+    list_select_related = ["entity"]
+    search_fields = ["=article__id", "entity__name"]
+    raw_id_fields = ["article", "entity"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _key(name: str) -> str:
+    # Imported here: see AliasForm.clean_name.
+    from articles.services import alias_key
+
+    return alias_key(name)

@@ -20,13 +20,25 @@ class AliasForm(forms.ModelForm):
         key = alias_key(name)
         if not key:
             raise forms.ValidationError("An alias needs at least one character.")
-        taken = Alias.objects.filter(normalized=key).exclude(pk=self.instance.pk)
-        if owner := taken.select_related("entity").first():
-            raise forms.ValidationError(
-                f"“{name}” already names {owner.entity.name} (#{owner.entity_id})."
-            )
+        if owner := alias_owner(name, exclude_alias=self.instance.pk):
+            raise forms.ValidationError(f"“{name}” already names {owner.name} (#{owner.pk}).")
         self.instance.normalized = key
         return name
+
+
+def alias_owner(
+    name: str, *, exclude_alias: int | None = None, exclude_entity: int | None = None
+) -> Entity | None:
+    """Return the entity whose alias name's normalised form already is, if any."""
+    from articles.services import alias_key  # see AliasForm.clean_name
+
+    taken = Alias.objects.filter(normalized=alias_key(name))
+    if exclude_alias is not None:
+        taken = taken.exclude(pk=exclude_alias)
+    if exclude_entity is not None:
+        taken = taken.exclude(entity_id=exclude_entity)
+    owner = taken.select_related("entity").first()
+    return owner.entity if owner else None
 
 
 class EntityMergeForm(forms.Form):

@@ -24,12 +24,11 @@ from articles.queries import (
 from articles.render import paragraphs, snippet
 from articles.services import (
     EntityError,
-    RescanResult,
+    alias_added_rescan,
     alias_delete,
+    alias_removed_rescan,
     entity_merge,
-    mentions_rescan_text,
 )
-from articles.services import rescan as rescans
 
 PAGE_SIZE = 25
 CLAIMS_SHOWN = 20  # latest claims on an entity's page (the export has them all)
@@ -331,11 +330,8 @@ def alias_create(request: HttpRequest, entity_id: int) -> HttpResponse:
     if form.is_valid():
         alias = form.save()
         # What the new spelling names in the articles already imported, found there now.
-        rescan = mentions_rescan_text(text=alias.name)
         messages.success(
-            request,
-            f"Added the alias “{alias.name}”. "
-            + _rescan_message(rescan, f"articles that contain “{alias.name}”", alias.name),
+            request, f"Added the alias “{alias.name}”. " + alias_added_rescan(alias.name)
         )
     else:
         messages.error(request, " ".join(form.errors.get("name", ["Invalid alias."])))
@@ -352,27 +348,11 @@ def alias_remove(request: HttpRequest, entity_id: int, alias_id: int) -> HttpRes
     except EntityError as error:
         messages.error(request, str(error))
         return redirect("entity_detail", entity_id=entity_id)
-    # The mentions that spelling made go, unless the rules still find the name; the
-    # rescan does not learn it back as an alias.
-    rescan = mentions_rescan_text(text=alias.name, entity=alias.entity, learn_aliases=False)
     messages.success(
         request,
-        f"Removed the alias “{alias.name}”. "
-        + _rescan_message(
-            rescan, f"articles that mention {alias.entity.name} as “{alias.name}”", alias.name
-        ),
+        f"Removed the alias “{alias.name}”. " + alias_removed_rescan(alias.entity, alias.name),
     )
     return redirect("entity_detail", entity_id=entity_id)
-
-
-def _rescan_message(rescan: RescanResult | None, which: str, text: str) -> str:
-    """Return what an alias edit's rescan did, for the page's message."""
-    if rescan is None:
-        return (
-            f"Over {rescans.PAGE_LIMIT} {which}, too many to rescan here: an admin can rescan "
-            f"them with “manage.py rescan_entities --containing {text}”."
-        )
-    return f"Rescanned the {rescan.articles} {which}: mentions changed in {rescan.changed}."
 
 
 @review_required

@@ -19,6 +19,8 @@ from articles.services.entities import (
 from articles.services.imports import ImportResult, articles_import, default_workers
 from articles.services.rescan import (
     RescanResult,
+    alias_added_rescan,
+    alias_removed_rescan,
     articles_containing,
     mentions_rescan,
     mentions_rescan_text,
@@ -29,9 +31,11 @@ __all__ = [
     "ImportResult",
     "RescanResult",
     "alias_add",
+    "alias_added_rescan",
     "alias_delete",
     "alias_index",
     "alias_key",
+    "alias_removed_rescan",
     "articles_containing",
     "articles_import",
     "default_workers",

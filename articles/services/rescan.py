@@ -108,6 +108,31 @@ def mentions_rescan_text(
     return mentions_rescan(articles=Article.objects.filter(pk__in=ids), learn_aliases=learn_aliases)
 
 
+def alias_added_rescan(name: str) -> str:
+    """Find a new alias in the articles that contain it; return what that did, as a sentence."""
+    result = mentions_rescan_text(text=name)
+    return _rescan_message(result, f"articles that contain “{name}”", name)
+
+
+def alias_removed_rescan(entity: Entity, name: str) -> str:
+    """Take a removed alias's mentions of entity away; return what that did, as a sentence.
+
+    The mentions that spelling made go, unless the rules still find the name there; the
+    rescan does not learn the spelling back as an alias.
+    """
+    result = mentions_rescan_text(text=name, entity=entity, learn_aliases=False)
+    return _rescan_message(result, f"articles that mention {entity.name} as “{name}”", name)
+
+
+def _rescan_message(result: RescanResult | None, which: str, text: str) -> str:
+    if result is None:
+        return (
+            f"Over {PAGE_LIMIT} {which}, too many to rescan here: an admin can rescan "
+            f"them with “manage.py rescan_entities --containing {text}”."
+        )
+    return f"Rescanned the {result.articles} {which}: mentions changed in {result.changed}."
+
+
 def _bodies(articles: QuerySet[Article]) -> Iterator[tuple[int, str]]:
     """Yield (id, body) of the articles in id order, READ_AHEAD of them a query."""
     last = 0
