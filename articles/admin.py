@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
 
 from articles.forms import AliasForm, alias_owner
@@ -72,17 +73,13 @@ class AliasFormSet(BaseInlineFormSet):
             if not form.has_changed() and not form.instance.pk:
                 continue  # an empty extra row
             stored = _key(form.initial.get("name", "")) if form.instance.pk else None
-            if (
-                stored
-                and stored == canonical
-                and (self._should_delete_form(form) or "name" in form.changed_data)
-            ):
+            if stored and stored == canonical and (_deleted(form) or "name" in form.changed_data):
                 raise forms.ValidationError(
                     f"“{form.initial['name']}” is the entity's name: it stays an alias. "
                     "Rename the entity to change it."
                 )
             key = form.instance.normalized
-            if key and not self._should_delete_form(form) and form.is_valid():
+            if key and not _deleted(form) and form.is_valid():
                 if key in given:
                     form.add_error("name", f"“{form.cleaned_data['name']}” is given twice.")
                 given.add(key)
@@ -211,6 +208,11 @@ class MentionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _deleted(form: forms.Form) -> bool:
+    """Return whether a formset's form is ticked for deletion."""
+    return bool(getattr(form, "cleaned_data", {}).get(DELETION_FIELD_NAME))
 
 
 def _key(name: str) -> str:
