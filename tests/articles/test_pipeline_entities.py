@@ -217,6 +217,41 @@ def test_a_common_word_after_a_title_is_not_a_new_person(text):
     assert extract(text).new_entities == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("中国常驻联合国代表傅聪表示，中方支持一切有利于和平的努力。", "傅聪"),
+        ("中国常驻联合国副代表耿爽说，各方应保持克制。", "耿爽"),
+        ("中国政府特别代表张汉晖对记者说，中方愿发挥建设性作用。", "张汉晖"),
+        # in jieba's dictionary, tagged as a person's name
+        ("外交部发言人汪文斌指出，对话是唯一出路。", "汪文斌"),
+    ],
+)
+def test_a_chinese_name_after_a_title_and_before_a_speech_verb_is_a_person(text, name):
+    extraction = extract(text)
+    assert [(new.name, new.kind) for new in extraction.new_entities] == [(name, "person")]
+    assert mention_at(extraction, name).method == "title_rule"
+    later = extract(text + f"{name}还说，谈判需要耐心。")
+    assert [m.method for m in later.mentions if text[m.start : m.end] == name] == ["title_rule"]
+    assert len([m for m in later.mentions if m.start >= len(text)]) == 1  # by co-reference
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外交部长高度评价双方的努力。",  # 高度评价: a word, not 高 + a given name
+        "发言人还表示，谈判仍在继续。",
+        "总统曾表示愿意会面。",  # 曾: a surname, here "once"
+        "特使向记者表示，会谈富有成效。",  # 向: a surname, here "to"
+        "顾问于是说出了实情。",  # 于是: a word
+        "部长王先生周五抵达。",  # no speech verb after it
+        "大使馆表示，将协助撤离。",  # no title: 大使馆 is one word
+    ],
+)
+def test_a_surname_character_after_a_title_is_not_a_name_by_itself(text):
+    assert extract(text).new_entities == ()
+
+
 def test_a_place_jieba_keeps_in_one_word_with_a_title_is_still_a_place():
     # jieba's dictionary has 英国首相 and 德国总理 as words
     assert found(extract("法国总统马克龙和英国首相斯塔默通了电话。")) >= {("英国", "place")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import compress
 
@@ -24,6 +24,7 @@ from articles.pipeline.entities.results import (
     new_entity_key,
 )
 from articles.pipeline.entities.translit import (
+    COMMON_SURNAMES,
     GIVEN_NAMES,
     NAME_RUN,
     PERSON_TAGS,
@@ -32,6 +33,7 @@ from articles.pipeline.entities.translit import (
     TITLE_WORDS,
     TRAILING_TITLES,
     TRANSLITERATION_CHARS,
+    chinese_names,
     dictionary_tags,
     dotted_name_around,
     is_common_word,
@@ -362,6 +364,8 @@ class _Article:
         for match in TITLE_PATTERN.finditer(s):
             start = match.end()
             end = name_run_after(s, start)
+            if end - start < 2:
+                end = self._chinese_name_at(start)
             if end - start < 2 or self.taken[start] or (end < len(s) and s[end] in NAME_DOTS):
                 continue
             occupied = self.taken.find(1, start, end)
@@ -377,6 +381,31 @@ class _Article:
                 and not is_common_word(name)
             ):
                 self.person_candidate(start, end, "title_rule")
+
+    def _chinese_name_at(self, start: int) -> int:
+        """Return where a Chinese name after a title ends, or start if there is none.
+
+        代表傅聪表示, 发言人汪文斌指出, 特别代表张汉晖对记者说: the word jieba cut there
+        is two or three Han characters, a name jieba knows or no word it knows, starts
+        with a common surname and is followed by a speech verb (or 对, to whom it was
+        said). Names are not transliterations, so the transliteration run finds none.
+        """
+        s = self.s
+        if start >= len(s) or s[start] not in COMMON_SURNAMES or not self._starts:
+            return start
+        i = bisect_left(self._starts, start)
+        if i == len(self._starts) or self._starts[i] != start:
+            return start
+        end = self.tokens[i].end
+        word = s[start:end]
+        if (
+            2 <= len(word) <= 3
+            and _HAN_ONLY.fullmatch(word)
+            and (s.startswith(_SPEECH_VERBS, end) or s.startswith("对", end))
+            and (not self.tokenizer.in_dictionary(word) or word in chinese_names())
+        ):
+            return end
+        return start
 
     def person_candidate(self, start: int, end: int, method: str) -> None:
         """Resolve a person's name found by a rule, or make it a new entity; place it."""

@@ -56,6 +56,24 @@ def dictionary_tags() -> dict[str, str]:
     return cached("transliteration-word-tags.json", key, scan, dict)
 
 
+@cache
+def chinese_names() -> frozenset[str]:
+    """Return the Chinese people's names jieba's dictionary holds (汪文斌, tagged nr).
+
+    Two or three characters, a common surname first. Read on first need (a title before a
+    known word and a speech verb), from the cache as dictionary_tags is.
+    """
+    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+    surnames = "".join(sorted(COMMON_SURNAMES))
+
+    def scan() -> list[str]:
+        entry = re.compile(f"^([{surnames}][\u4e00-\u9fff]{{1,2}}) \\d+ nr$", re.MULTILINE)
+        return [m.group(1) for m in entry.finditer(dictionary.read_text(encoding="utf-8"))]
+
+    key = [jieba.__version__, *file_key(dictionary), surnames]
+    return cached("chinese-name-words.json", key, scan, frozenset)
+
+
 def is_common_word(word: str) -> bool:
     """Return whether jieba knows word as something other than a name.
 
@@ -101,6 +119,15 @@ GIVEN_NAMES = frozenset(
     )
 )
 
+# Chinese surnames, the hundred commonest and a few more that officials quoted in the
+# peace talks' coverage bear (傅, 耿, 汪): a title followed by one of these and a word
+# jieba does not know may be a Chinese name (extract._chinese_name_at).
+COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
+    "叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎"
+    "贺顾毛郝龚邵万钱严覃武戴莫孔向汤傅耿"
+)
+
 # Titles that precede a person's name in news text, longest first so that 国防部长 wins
 # over 部长 and 总统助理 over 总统.
 TITLES = (
@@ -122,6 +149,8 @@ TITLES = (
     "总参谋长",
     "第一副外长",
     "副外长",
+    "常驻代表",
+    "副代表",
     "副总统",
     "副总理",
     "副主任",
