@@ -27,6 +27,7 @@ from articles.pipeline.entities.translit import (
     COMMON_SURNAMES,
     GIVEN_NAMES,
     NAME_RUN,
+    ORGANISATION_ENDINGS,
     PERSON_TAGS,
     PLACE_TAGS,
     TITLE_PATTERN,
@@ -39,6 +40,7 @@ from articles.pipeline.entities.translit import (
     is_common_word,
     name_run_after,
     name_run_before,
+    organisation_words,
     trim_run,
 )
 from articles.pipeline.scripts import to_simplified
@@ -70,7 +72,6 @@ _PLACE_ENDINGS = tuple("州省市县镇村岛港湾河")
 _PLACE_CONTEXT = ("州", "市", "镇", "村", "方向", "地区", "一带", "附近", "前线", "城郊")
 _SPEECH_VERBS = ("说", "表示", "称", "指出", "强调", "透露", "告诉", "警告", "认为", "补充")
 _LOCATIVES = "在于"  # before a place: 在基辅说, 于伊斯坦布尔举行
-_ORGANISATION_ENDINGS = ("部", "局", "委员会", "组织", "集团", "公司", "基金", "研究院", "研究所")
 
 
 @dataclass
@@ -443,14 +444,17 @@ class _Article:
         tokens = self.tokens
         # most tokens are shorter than 3 characters: passed over without a Python-level step
         lengths = map(operator.sub, map(TOKEN_END, tokens), map(TOKEN_START, tokens))
+        organisations = organisation_words()
         for _, start, end in compress(tokens, map(_AT_LEAST_3, lengths)):
             simple = s[start:end]
-            if (
-                _HAN_ONLY.fullmatch(simple)
-                and self.free(start, end)
-                and not self.tokenizer.in_dictionary(simple)
-            ):
+            if not _HAN_ONLY.fullmatch(simple) or not self.free(start, end):
+                continue
+            if not self.tokenizer.in_dictionary(simple):
                 sentences.add(_sentence_around(s, start))
+            elif simple in organisations:
+                # an organisation jieba knows as one word, which no alias can cut into
+                # (法国外交部, 俄罗斯联邦委员会)
+                self.pos_candidate(start, end, "organisation")
         # Only sentences where the cut guessed an unknown word are tagged, and of their
         # words only those jieba's HMM guessed: a dictionary word is never a new name.
         for start, end in sorted(sentences):
@@ -570,4 +574,4 @@ def _plausible_name(surface: str, kind: str, tokenizer: Tokenizer) -> bool:
         return foreign
     if kind == "place":
         return foreign or surface.endswith(_PLACE_ENDINGS)
-    return len(surface) >= 4 and surface.endswith(_ORGANISATION_ENDINGS)
+    return len(surface) >= 4 and surface.endswith(ORGANISATION_ENDINGS)

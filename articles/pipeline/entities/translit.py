@@ -56,6 +56,47 @@ def dictionary_tags() -> dict[str, str]:
     return cached("transliteration-word-tags.json", key, scan, dict)
 
 
+# How an organisation's name ends (外交部, 情报局, 联邦委员会, 国家杜马).
+ORGANISATION_ENDINGS = (
+    "部",
+    "局",
+    "委员会",
+    "理事会",
+    "组织",
+    "集团",
+    "公司",
+    "基金",
+    "研究院",
+    "研究所",
+    "政府",
+    "议会",
+    "国会",
+    "参议院",
+    "众议院",
+    "杜马",
+    "安理会",
+    "国务院",
+)
+
+
+@cache
+def organisation_words() -> frozenset[str]:
+    """Return the organisations jieba's dictionary holds as one word (法国外交部, nt).
+
+    Four characters or more, ending as an organisation's name does: jieba tags as nt
+    many words that are none (中南部, 新华社讯). Read from the cache as dictionary_tags is.
+    """
+    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+
+    def scan() -> list[str]:
+        entry = re.compile("^([\u4e00-\u9fff]{4,}) \\d+ nt$", re.MULTILINE)
+        words = (m.group(1) for m in entry.finditer(dictionary.read_text(encoding="utf-8")))
+        return [word for word in words if word.endswith(ORGANISATION_ENDINGS)]
+
+    key = [jieba.__version__, *file_key(dictionary), ORGANISATION_ENDINGS]
+    return cached("organisation-words.json", key, scan, frozenset)
+
+
 @cache
 def chinese_names() -> frozenset[str]:
     """Return the Chinese people's names jieba's dictionary holds (汪文斌, tagged nr).
