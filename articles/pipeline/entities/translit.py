@@ -1,4 +1,5 @@
-"""What a transliterated foreign name looks like in Chinese text, and the titles before one."""
+"""What names look like in Chinese text: transliterations, titles before a name, Chinese
+surnames, and the names and organisations jieba's dictionary holds."""
 
 from __future__ import annotations
 
@@ -160,8 +161,8 @@ GIVEN_NAMES = frozenset(
     )
 )
 
-# Chinese surnames, the hundred commonest and a few more that officials quoted in the
-# peace talks' coverage bear (傅, 耿, 汪): a title followed by one of these and a word
+# Chinese surnames, the hundred commonest and two more that officials quoted in the
+# peace talks' coverage bear (傅, 耿): a title followed by one of these and a word
 # jieba does not know may be a Chinese name (extract._chinese_name_at).
 COMMON_SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
