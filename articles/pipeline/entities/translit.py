@@ -4,8 +4,10 @@ surnames, and the names and organisations jieba's dictionary holds."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jieba
 
@@ -45,16 +47,31 @@ def dictionary_tags() -> dict[str, str]:
     dictionary for them takes 0.1 s; a process reads them from the cache when an earlier
     one found them in the same dictionary file.
     """
-    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
     chars = "".join(sorted(TRANSLITERATION_CHARS))
+    entry = f"^([{chars}]{{2,12}}) \\d+ (\\S+)$"
+    return _from_dictionary("transliteration-word-tags.json", entry, dict, dict)
 
-    def scan() -> dict[str, str]:
-        entry = re.compile(f"^([{chars}]{{2,12}}) \\d+ (\\S+)$", re.MULTILINE)
+
+def _from_dictionary[T](
+    name: str,
+    entry: str,
+    select: Callable[[Iterator[tuple[str, ...]]], Any],
+    parse: Callable[[Any], T],
+    depends: object = None,
+) -> T:
+    """Return parse(select(the groups of entry's matches in jieba's dictionary)).
+
+    Cached in the var folder's cache/name for this dictionary file, this entry and what
+    else select depends on (a JSON value).
+    """
+    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
+
+    def scan() -> Any:
         text = dictionary.read_text(encoding="utf-8")
-        return {m.group(1): m.group(2) for m in entry.finditer(text)}
+        return select(m.groups() for m in re.finditer(entry, text, re.MULTILINE))
 
-    key = [jieba.__version__, *file_key(dictionary), chars]
-    return cached("transliteration-word-tags.json", key, scan, dict)
+    key = [jieba.__version__, *file_key(dictionary), entry, depends]
+    return cached(name, key, scan, parse)
 
 
 # How an organisation's name ends (外交部, 情报局, 联邦委员会, 国家杜马).
@@ -87,15 +104,13 @@ def organisation_words() -> frozenset[str]:
     Four characters or more, ending as an organisation's name does: jieba tags as nt
     many words that are none (中南部, 新华社讯). Read from the cache as dictionary_tags is.
     """
-    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
-
-    def scan() -> list[str]:
-        entry = re.compile("^([\u4e00-\u9fff]{4,}) \\d+ nt$", re.MULTILINE)
-        words = (m.group(1) for m in entry.finditer(dictionary.read_text(encoding="utf-8")))
-        return [word for word in words if word.endswith(ORGANISATION_ENDINGS)]
-
-    key = [jieba.__version__, *file_key(dictionary), ORGANISATION_ENDINGS]
-    return cached("organisation-words.json", key, scan, frozenset)
+    return _from_dictionary(
+        "organisation-words.json",
+        "^([\u4e00-\u9fff]{4,}) \\d+ nt$",
+        lambda found: [word for (word,) in found if word.endswith(ORGANISATION_ENDINGS)],
+        frozenset,
+        depends=ORGANISATION_ENDINGS,
+    )
 
 
 @cache
@@ -105,15 +120,13 @@ def chinese_names() -> frozenset[str]:
     Two or three characters, a common surname first. Read on first need (a title before a
     known word and a speech verb), from the cache as dictionary_tags is.
     """
-    dictionary = Path(jieba.__file__).with_name(jieba.DEFAULT_DICT_NAME)
     surnames = "".join(sorted(COMMON_SURNAMES))
-
-    def scan() -> list[str]:
-        entry = re.compile(f"^([{surnames}][\u4e00-\u9fff]{{1,2}}) \\d+ nr$", re.MULTILINE)
-        return [m.group(1) for m in entry.finditer(dictionary.read_text(encoding="utf-8"))]
-
-    key = [jieba.__version__, *file_key(dictionary), surnames]
-    return cached("chinese-name-words.json", key, scan, frozenset)
+    return _from_dictionary(
+        "chinese-name-words.json",
+        f"^([{surnames}][\u4e00-\u9fff]{{1,2}}) \\d+ nr$",
+        lambda found: [word for (word,) in found],
+        frozenset,
+    )
 
 
 def is_common_word(word: str) -> bool:
