@@ -105,6 +105,16 @@ class AliasInline(admin.TabularInline):
     readonly_fields = ["origin"]
     extra = 1
 
+    # A merged entity's aliases moved to the survivor; it keeps none to edit.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _merged(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _merged(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _merged(obj) and super().has_delete_permission(request, obj)
+
 
 class EntityForm(forms.ModelForm):
     """An entity whose name is not already another entity's alias (it becomes its own)."""
@@ -138,6 +148,11 @@ class EntityAdmin(admin.ModelAdmin):
     readonly_fields = ["mention_count", "article_count", "merged_into"]
     inlines = [AliasInline]
     form = EntityForm
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A merged entity is the record of what was merged (its survivor is edited instead):
+        # its name is now the survivor's alias, and aliases given to it would find nothing.
+        return not _merged(obj) and super().has_change_permission(request, obj)
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -208,6 +223,10 @@ class MentionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def _merged(entity: Entity | None) -> bool:
+    return entity is not None and entity.merged_into_id is not None
 
 
 def _deleted(form: forms.Form) -> bool:

@@ -8,6 +8,7 @@ findable by its own name).
 import pytest
 
 from articles.models import Alias, Entity, Mention
+from articles.services import entity_merge
 from tests.articles.test_rescan import NICKNAME_TEXT, counters_are_exact, mentions_of
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,21 @@ def test_mentions_are_shown_in_the_admin_but_not_edited_there(admin_client_, sam
     assert admin_client_.get("/admin/articles/mention/add/").status_code == 403
     assert admin_client_.post(f"/admin/articles/mention/{mention.pk}/delete/").status_code == 403
     assert Mention.objects.filter(pk=mention.pk).exists()
+
+
+def test_a_merged_entity_is_shown_in_the_admin_but_not_edited(admin_client_, samples, admin_user):
+    survivor = putin()
+    merged = Entity.objects.create(name="普大帝", kind="person")
+    Alias.objects.create(entity=merged, name="普大帝", normalized="普大帝", origin="manual")
+    entity_merge(survivor=survivor, merged=merged, user=admin_user)
+    url = f"/admin/articles/entity/{merged.pk}/change/"
+    aliases = Alias.objects.count()
+
+    page = admin_client_.get(url)
+    post = admin_client_.post(url, {"name": "普大帝", "kind": "person", "description": "x"})
+
+    assert page.status_code == 200 and 'name="_save"' not in page_text(page)
+    assert post.status_code == 403
+    merged.refresh_from_db()
+    assert merged.description == "" and Alias.objects.count() == aliases
+    assert Alias.objects.get(normalized="普大帝").entity == survivor
