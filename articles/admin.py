@@ -163,20 +163,25 @@ class EntityAdmin(admin.ModelAdmin):
             if isinstance(formset, AliasFormSet):
                 added += formset.added
                 removed += formset.removed
+        # Imported here: the services bring in the whole import pipeline (see AliasForm).
+        from articles.services import (
+            EntityError,
+            alias_add,
+            alias_added_rescan,
+            alias_removed_rescan,
+        )
+
         # The entity's name is always one of its aliases: the import finds entities by
         # their aliases only, so a new or renamed entity would otherwise never be found.
-        key = _key(entity.name)
-        if not Alias.objects.filter(normalized=key).exists():
-            Alias.objects.create(
-                entity=entity, name=entity.name, normalized=key, origin=Alias.Origin.MANUAL
-            )
+        try:
+            alias_add(entity=entity, name=entity.name)
             added.append(entity.name)
+        except EntityError:
+            pass  # the name is an alias already: this entity's (EntityForm refused another's)
         if not added and not removed:
             return
         # As on the entity page, the articles already imported follow the edit, in the
         # admin's transaction: the edit and what it changed in them are stored together.
-        # Imported here: the rescan brings in the whole import pipeline (see AliasForm).
-        from articles.services import alias_added_rescan, alias_removed_rescan
 
         for name in removed:
             self.message_user(request, f"“{name}” removed. " + alias_removed_rescan(entity, name))
