@@ -5,7 +5,8 @@
 Prints how many of the four sample articles per second of CPU jieba's own cut (HMM on,
 its global tokenizer, no domain words) gets through. The import's speed target was set
 where this gives ~90; run it before and after an import benchmark to know what speed
-the machine had meanwhile (on the development machines it has ranged from 53 to 108).
+the machine had meanwhile (on the development machines it has ranged from 50 to 191,
+sometimes within minutes). import_bench.py takes it itself, before and after.
 """
 
 import argparse

@@ -1,5 +1,6 @@
 """The diagnostic benchmark scripts still run (their figures are read by people, not tests)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,16 @@ def test_jieba_yardstick_prints_a_rate_per_round():
     assert len(lines) == 2
     assert all(line.endswith("sample articles/s on one core") for line in lines)
     assert all(float(line.split(": ")[1].split()[0]) > 0 for line in lines)
+
+
+def test_import_bench_prints_rate_memory_cpu_and_the_yardstick_around_it():
+    # into its own scratch database (tanpan_bench_import), dropped and made again
+    lines = script_lines("import_bench.py", "--count", "12", "--yardstick-seconds", "0.2")
+    text = "\n".join(lines)
+    assert "added                 12" in text
+    assert any(line.startswith("articles/s: ") for line in lines)
+    assert any(line.startswith("peak RSS: main process ") for line in lines)
+    assert any(line.startswith("CPU per article") and "postgres" in line for line in lines)
+    yardstick = next(line for line in lines if line.startswith("yardstick"))
+    figures = re.search(r": (\d+) before, (\d+) after; .* unit: ([\d.]+)-([\d.]+) \(", yardstick)
+    assert figures and all(float(figure) > 0 for figure in figures.groups()), yardstick
