@@ -9,6 +9,7 @@ import time
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count
 
 from annotations.models import Suggestion
@@ -266,19 +267,37 @@ def test_ctrl_c_mid_rescan_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
         return sum(body[start:end] == "川普" for body, start, end in rows)
 
     assert as_chuanpu() > 60
-    command = [sys.executable, "manage.py", "rescan_entities", "--workers", "2"]
-    process = subprocess.Popen(
-        command, cwd=settings.BASE_DIR, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 120
-    while Entity.objects.get(pk=trump.pk).mention_count == before:  # a chunk committed
-        assert process.poll() is None, process.stderr.read().decode()
-        assert time.monotonic() < deadline, "the rescan made no progress"
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    # The last article stays locked until the rescan has been interrupted: the rescan
+    # locks each chunk's articles before it writes them, so its last chunk waits, and the
+    # signal always lands part way (left to itself, the rescan could finish first).
+    locker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        locker.set_autocommit(False)
+        with locker.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM articles_article WHERE id = (SELECT max(id) FROM articles_article)"
+                " FOR UPDATE"
+            )
+        command = [sys.executable, "manage.py", "rescan_entities", "--workers", "2"]
+        process = subprocess.Popen(
+            command,
+            cwd=settings.BASE_DIR,
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 120
+        while Entity.objects.get(pk=trump.pk).mention_count == before:  # a chunk committed
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the rescan made no progress"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        locker.rollback()
+        locker.close()
 
-    assert process.returncode == 130
+    assert process.returncode == 130, err.decode()
     assert "Each article has either its old mentions or its new ones" in err.decode()
     assert as_chuanpu() > 0  # stopped part way
     assert counters_are_exact()
