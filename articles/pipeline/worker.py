@@ -7,6 +7,9 @@ would end the parent's session; spawned workers import only the pure pipeline.
 import ctypes
 import gc
 import logging
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,8 +38,13 @@ TASK_SIZE = 8  # items (articles) sent to a worker at a time
 GC_THRESHOLD = 10_000
 
 
-def _init_worker(index: AliasIndex) -> None:
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _init_worker(index: AliasIndex, parent: int) -> None:
     global _index
+    _exit_with(parent)
     _index = index
     # Built now rather than on the first article, so that what building it freed (jieba's
     # dictionary, the lexicon's converters: ~100 MB) can be given back to the system.
@@ -44,6 +52,23 @@ def _init_worker(index: AliasIndex) -> None:
     dictionary_tags()  # and the tags the name rules look up, for the same reason
     _give_back_freed_memory()
     _tune_collector()  # for the worker's life
+
+
+def _exit_with(parent: int) -> None:
+    """Exit as soon as the process parent is gone, from a thread watching for that.
+
+    A main process killed outright (kill -9, or the OOM killer) cannot stop its workers,
+    and they do not notice on their own: each holds both ends of the results pipe, so
+    one went on waiting to write into it and the other for its turn, for good, with
+    ~130 MB each. Orphaned, a process is given another parent.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)  # nothing to save: the main process alone writes to the database
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 @contextmanager
@@ -131,7 +156,7 @@ def map_in_workers[T, R](
     pending: deque[Future] = deque()
     context = get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(index,)
+        workers, mp_context=context, initializer=_init_worker, initargs=(index, os.getpid())
     ) as pool:
         try:
             for batch in batched(items, TASK_SIZE):

@@ -1,4 +1,4 @@
-"""An import killed with SIGKILL mid-run leaves whole articles; a rerun completes it."""
+"""An import killed with SIGKILL mid-run leaves whole articles, no workers; a rerun completes it."""
 
 import os
 import signal
@@ -7,11 +7,13 @@ import sys
 import time
 from urllib.parse import quote
 
+import psutil
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from articles.models import Article, Mention
+from articles.pipeline.worker import PARENT_CHECK_SECONDS
 from benchmarks.dumpgen import write_dump
 from tests.seed import ensure_seed_data
 
@@ -58,10 +60,15 @@ def test_sigkill_mid_import_then_rerun_completes_without_duplicates(tmp_path):
         assert process.poll() is None, process.stderr.read().decode()
         assert time.monotonic() < deadline, "import made no progress"
         time.sleep(0.05)
+    children = psutil.Process(process.pid).children()  # two workers, multiprocessing's tracker
+    assert len(children) >= 2
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     stored = Article.objects.count()
     assert 0 < stored < COUNT
+    # its workers notice and go (they used to stay, stuck, ~130 MB each)
+    _, alive = psutil.wait_procs(children, timeout=10 * PARENT_CHECK_SECONDS)
+    assert not alive, alive
     # every stored article is whole: chunks commit with their mentions
     assert Article.objects.filter(mentions__isnull=True).count() == 0
 
