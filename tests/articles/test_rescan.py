@@ -288,6 +288,9 @@ def test_ctrl_c_mid_rescan_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
             env=env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            # Ctrl-C as at a terminal: a test run started in the background (`make test &`
+            # from a script) hands its children SIGINT ignored, and Python keeps that.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 120
         while Entity.objects.get(pk=trump.pk).mention_count == before:  # a chunk committed
