@@ -270,9 +270,8 @@ def test_ctrl_c_mid_rescan_leaves_whole_articles_and_a_rerun_finishes(tmp_path):
     # The last article stays locked until the rescan has been interrupted: the rescan
     # locks each chunk's articles before it writes them, so its last chunk waits, and the
     # signal always lands part way (left to itself, the rescan could finish first). The
-    # lock goes a second after the signal, which Python has taken by then: should the
-    # query cancel that psycopg sends on Ctrl-C reach the server before the query does,
-    # the query waits for the lock, then the interrupt goes on.
+    # lock goes a second after the signal, which Python has taken by then, so that the
+    # test never waits on itself.
     locker = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         locker.set_autocommit(False)
