@@ -3,7 +3,7 @@
 PostgreSQL compresses a stored value over 2 kB with pglz unless the server was built
 with lz4 (the import then asks for lz4: articles.services.imports). pglz keeps a result
 only if it saves a quarter of the value, which an article's search vector (~20 kB of
-lexemes and positions) never does: the whole vector was read through for nothing, ~0.2 ms
+lexemes and positions) never does: the whole vector was read through for nothing, 0.12-0.2 ms
 of the server's CPU an article (benchmarks.md, session 14). Stored EXTERNAL, the vector
 goes out of line as it did, and is not run through pglz first. lz4 does shrink a vector by
 a fifth, so where the server has it the column keeps its default storage.
