@@ -111,7 +111,7 @@ def alias_delete(*, alias: Alias) -> None:
 
 @transaction.atomic
 def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | None) -> EntityMerge:
-    """Merge one entity into another: aliases and mentions move, the merge is recorded."""
+    """Merge one entity into another: aliases, mentions and suggestions move; it is recorded."""
     survivor = Entity.objects.select_for_update().get(pk=survivor.pk)
     merged = Entity.objects.select_for_update().get(pk=merged.pk)
     if survivor.pk == merged.pk:
@@ -136,6 +136,11 @@ def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | N
         end=models.F("article__mentions__end"),
     ).delete()
     mentions_moved = Mention.objects.filter(entity=merged).update(entity=survivor)
+    # Suggested speakers and sources name the survivor too: accepting one that named the
+    # merged entity was refused, a span linking to an entity merged away.
+    from annotations.models import Suggestion  # the annotations app builds on this one
+
+    Suggestion.objects.filter(entity=merged).update(entity=survivor)
     if not survivor.latin_name and merged.latin_name:
         survivor.latin_name = merged.latin_name
         survivor.save(update_fields=["latin_name"])

@@ -352,3 +352,25 @@ def test_undo_refuses_to_throw_away_someone_elses_later_change(
     assert body["error"]["code"] == "conflict" and "rita" in body["error"]["message"]
     assert body["current"]["note"] == "reviewer's"
     assert Annotation.objects.get().note == "reviewer's"
+
+
+def test_a_suggestion_whose_speaker_was_merged_away_is_accepted_with_the_survivor(
+    alice_api, samples
+):
+    from annotations.models import Suggestion
+    from articles.models import Entity
+    from articles.services import entity_merge
+
+    article = samples["000"]
+    quoted = Suggestion.objects.get(
+        article=article, kind="claim", text__contains="艰苦的工作仍在继续"
+    )
+    peskov = quoted.speaker.entity
+    survivor = Entity.objects.create(name="德·佩斯科夫", kind="person")
+    entity_merge(survivor=survivor, merged=peskov, user=None)
+    assert Suggestion.objects.get(pk=quoted.speaker_id).entity == survivor
+
+    accepted = alice_api.post(f"/api/v1/annotations/suggestions/{quoted.pk}/accept/")
+    assert accepted.status_code == 201, accepted.json()
+    claim = Annotation.objects.get(label__kind="claim")
+    assert claim.speaker.entity == survivor and claim.speaker_entity == survivor
