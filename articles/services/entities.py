@@ -9,6 +9,7 @@ from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from articles.models import Alias, Entity, EntityMerge, Mention
 from articles.pipeline.entities import AliasIndex, NewAlias, NewEntity
@@ -111,7 +112,7 @@ def alias_delete(*, alias: Alias) -> None:
 
 @transaction.atomic
 def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | None) -> EntityMerge:
-    """Merge one entity into another: aliases, mentions and suggestions move; it is recorded."""
+    """Merge one entity into another: aliases, mentions and the links to it move; it is recorded."""
     survivor = Entity.objects.select_for_update().get(pk=survivor.pk)
     merged = Entity.objects.select_for_update().get(pk=merged.pk)
     if survivor.pk == merged.pk:
@@ -136,11 +137,7 @@ def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | N
         end=models.F("article__mentions__end"),
     ).delete()
     mentions_moved = Mention.objects.filter(entity=merged).update(entity=survivor)
-    # Suggested speakers and sources name the survivor too: accepting one that named the
-    # merged entity was refused, a span linking to an entity merged away.
-    from annotations.models import Suggestion  # the annotations app builds on this one
-
-    Suggestion.objects.filter(entity=merged).update(entity=survivor)
+    _annotation_links_move(merged, survivor)
     if not survivor.latin_name and merged.latin_name:
         survivor.latin_name = merged.latin_name
         survivor.save(update_fields=["latin_name"])
@@ -157,6 +154,22 @@ def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | N
         mentions_moved=mentions_moved,
         snapshot=snapshot,
     )
+
+
+def _annotation_links_move(merged: Entity, survivor: Entity) -> None:
+    """Point the annotations and suggestions that link to merged at survivor.
+
+    A span may not link to an entity merged away: left as they were, such annotations
+    could not be edited (not even their note), and suggestions naming it not accepted.
+    """
+    # the annotations app builds on this one
+    from annotations.models import Annotation, ClaimSource, Suggestion
+
+    now = timezone.now()
+    Annotation.objects.filter(entity=merged).update(entity=survivor, updated_at=now)
+    Annotation.objects.filter(speaker_entity=merged).update(speaker_entity=survivor, updated_at=now)
+    ClaimSource.objects.filter(entity=merged).update(entity=survivor)
+    Suggestion.objects.filter(entity=merged).update(entity=survivor)
 
 
 def entity_counts_add(mentions: list[tuple[int, int]]) -> None:

@@ -374,3 +374,42 @@ def test_a_suggestion_whose_speaker_was_merged_away_is_accepted_with_the_survivo
     assert accepted.status_code == 201, accepted.json()
     claim = Annotation.objects.get(label__kind="claim")
     assert claim.speaker.entity == survivor and claim.speaker_entity == survivor
+
+
+def test_after_a_merge_annotations_link_to_the_survivor_and_stay_editable(
+    alice_api, samples, labels
+):
+    from annotations.models import ClaimSource
+    from articles.models import Entity
+    from articles.services import entity_merge
+
+    article = samples["000"]
+    peskov = Alias.objects.get(normalized="佩斯科夫").entity
+    tass = Alias.objects.get(normalized="塔斯社").entity
+    speaker = create(alice_api, article, labels["speaker"], "佩斯科夫", entity=peskov.pk).json()
+    claim = create(alice_api, article, labels["claim"], QUOTE).json()
+    linked = alice_api.patch(
+        f"/api/v1/annotations/{claim['id']}/",
+        {
+            "version": 1,
+            "speaker": speaker["id"],
+            "speaker_entity": peskov.pk,
+            "sources": [{"entity": tass.pk}],
+        },
+        format="json",
+    )
+    assert linked.status_code == 200, linked.json()
+    person = Entity.objects.create(name="德·佩斯科夫", kind="person")
+    outlet = Entity.objects.create(name="俄通社—塔斯社", kind="outlet")
+    entity_merge(survivor=person, merged=peskov, user=None)
+    entity_merge(survivor=outlet, merged=tass, user=None)
+
+    # editing the speaker span was refused: it linked to an entity merged away
+    edited = alice_api.patch(
+        f"/api/v1/annotations/{speaker['id']}/", {"version": 1, "note": "checked"}, format="json"
+    )
+    assert edited.status_code == 200, edited.json()
+    assert edited.json()["entity"]["name"] == "德·佩斯科夫"
+    body = alice_api.get(f"/api/v1/annotations/{claim['id']}/").json()
+    assert body["speaker_entity"]["name"] == "德·佩斯科夫"
+    assert ClaimSource.objects.get(claim_id=claim["id"]).entity == outlet
