@@ -178,11 +178,8 @@ class EntityAdmin(admin.ModelAdmin):
             added.append(entity.name)
         except EntityError:
             pass  # the name is an alias already: this entity's (EntityForm refused another's)
-        if not added and not removed:
-            return
         # As on the entity page, the articles already imported follow the edit, in the
         # admin's transaction: the edit and what it changed in them are stored together.
-
         for name in removed:
             self.message_user(request, f"“{name}” removed. " + alias_removed_rescan(entity, name))
         for name in added:

@@ -402,7 +402,7 @@ class _Article:
         if (
             2 <= len(word) <= 3
             and _HAN_ONLY.fullmatch(word)
-            and (s.startswith(_SPEECH_VERBS, end) or s.startswith("对", end))
+            and s.startswith((*_SPEECH_VERBS, "对"), end)
             and (not self.tokenizer.in_dictionary(word) or word in chinese_names())
         ):
             return end
