@@ -197,7 +197,7 @@ def _query(filters: ExportFilters, select: str = SELECT) -> tuple[str, list[Any]
     if filters.since:
         where.append("a.created_at >= %s")
         params.append(datetime.datetime.combine(filters.since, datetime.time.min, datetime.UTC))
-    if filters.until:
+    if filters.until and filters.until < datetime.date.max:  # the last day bounds nothing
         where.append("a.created_at < %s")
         params.append(
             datetime.datetime.combine(filters.until, datetime.time.min, datetime.UTC)
@@ -212,9 +212,8 @@ def _query(filters: ExportFilters, select: str = SELECT) -> tuple[str, list[Any]
     return f"{select} WHERE {' AND '.join(where)} ORDER BY a.id", params
 
 
-def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple]:
     """Yield the raw rows from a server-side cursor, BATCH at a time."""
-    sql, params = _query(filters, select)
     # chunked_cursor() is a named (server-side) cursor on PostgreSQL; it must run in a
     # transaction, so the export reads one consistent snapshot too.
     from django.db import transaction
@@ -226,7 +225,7 @@ def _rows(filters: ExportFilters, select: str = SELECT) -> Iterator[tuple]:
             yield from batch
 
 
-def _copied_csv(filters: ExportFilters, select: str) -> Iterator[bytes]:
+def _copied_csv(sql: str, params: list[Any]) -> Iterator[bytes]:
     """Yield the rows as CSV with CRLF line ends, written by PostgreSQL, in ~64 KB chunks.
 
     COPY's CSV quotes as Python's csv module does by default (cells holding a
@@ -234,7 +233,6 @@ def _copied_csv(filters: ExportFilters, select: str) -> Iterator[bytes]:
     as an empty cell. It sends one message per row, each ending in "\n", so turning the
     row ends into CRLF needs no parsing; Python does nothing else per row.
     """
-    sql, params = _query(filters, select)
     buffer = bytearray()
     # the psycopg cursor behind Django's; COPY streams, so memory stays flat
     with (
@@ -373,22 +371,34 @@ def _parse_time(value: str | None) -> datetime.datetime | None:
 
 
 def stream(filters: ExportFilters, fmt: str, *, bom: bool = True) -> Iterator[bytes]:
-    """Yield the export as encoded chunks (UTF-8; CSV with CRLF and, by default, a BOM)."""
+    """Return the export as encoded chunks (UTF-8; CSV with CRLF and, by default, a BOM).
+
+    The query is made here, before the first chunk: filters it cannot take fail the
+    request, where inside the stream they would cut the download short after its 200.
+    """
     if fmt == "jsonl":
-        buffer: list[str] = []
-        for row in _rows(filters):
-            buffer.append(json.dumps(record(row), ensure_ascii=False, sort_keys=True))
-            if len(buffer) >= BATCH:
-                yield ("\n".join(buffer) + "\n").encode()
-                buffer = []
-        if buffer:
-            yield ("\n".join(buffer) + "\n").encode()
-        return
+        return _jsonl(*_query(filters))
     claims = filters.kind == "claims"
+    sql, params = _query(filters, CLAIM_CSV_SELECT if claims else SPAN_CSV_SELECT)
+    return _csv(sql, params, CLAIM_COLUMNS if claims else SPAN_COLUMNS, bom=bom)
+
+
+def _jsonl(sql: str, params: list[Any]) -> Iterator[bytes]:
+    buffer: list[str] = []
+    for row in _rows(sql, params):
+        buffer.append(json.dumps(record(row), ensure_ascii=False, sort_keys=True))
+        if len(buffer) >= BATCH:
+            yield ("\n".join(buffer) + "\n").encode()
+            buffer = []
+    if buffer:
+        yield ("\n".join(buffer) + "\n").encode()
+
+
+def _csv(sql: str, params: list[Any], columns: list[str], *, bom: bool) -> Iterator[bytes]:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(CLAIM_COLUMNS if claims else SPAN_COLUMNS)
+    csv.writer(out, lineterminator="\r\n").writerow(columns)
     yield (("\ufeff" if bom else "") + out.getvalue()).encode()
-    yield from _copied_csv(filters, CLAIM_CSV_SELECT if claims else SPAN_CSV_SELECT)
+    yield from _copied_csv(sql, params)
 
 
 def filename(filters: ExportFilters, fmt: str, today: datetime.date | None = None) -> str:

@@ -3,6 +3,18 @@ from django.contrib.auth.models import User
 
 from annotations.export import FORMATS, KINDS, ExportFilters
 from annotations.models import Annotation, Label
+from config.params import MAX_BIGINT
+
+MAX_COMMENT = 2000  # a reviewer's comment on an annotation, in characters
+
+
+class OneLineErrors:
+    """A form whose errors read as one line, for a message above the page."""
+
+    errors: dict
+
+    def error_message(self) -> str:
+        return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
 
 
 class ExportForm(forms.Form):
@@ -53,7 +65,7 @@ class ExportForm(forms.Form):
         )
 
 
-class AssignForm(forms.Form):
+class AssignForm(OneLineErrors, forms.Form):
     """Assign one article, the current filtered list, or the next N unassigned articles."""
 
     analysts = forms.ModelMultipleChoiceField(
@@ -69,3 +81,15 @@ class AssignForm(forms.Form):
     article = forms.IntegerField(required=False, min_value=1)
     query = forms.CharField(required=False, max_length=2000, help_text="the list's query string")
     count = forms.IntegerField(required=False, min_value=1, max_value=1000, initial=10)
+
+
+class ReviewActionForm(OneLineErrors, forms.Form):
+    """What the review page's buttons send: accept or reject one annotation, or accept all
+    of an analyst's in the article; adopting a version (agreement page) sends an analyst."""
+
+    action = forms.ChoiceField(
+        required=False, choices=[(a, a) for a in ("accept", "reject", "accept_all")]
+    )
+    annotation = forms.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
+    annotator = forms.IntegerField(required=False, min_value=1, max_value=MAX_BIGINT)
+    comment = forms.CharField(required=False, max_length=MAX_COMMENT)

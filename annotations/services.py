@@ -145,6 +145,14 @@ def _validate(annotation: Annotation, sources: list[SourceLink] | None) -> None:
             {"text": f"expected {body[annotation.start : annotation.end]!r}"},
         )
     kind = annotation.label.kind
+    for name in ("entity", "speaker_entity"):
+        linked = getattr(annotation, name) if getattr(annotation, f"{name}_id") else None
+        if linked is not None and linked.merged_into_id:
+            survivor = linked.merged_into
+            raise AnnotationError(
+                f"{linked.name} was merged into {survivor.name}: link to that entity",
+                {name: f"merged into entity {survivor.pk}"},
+            )
     if annotation.entity_id:
         allowed = {
             Label.Kind.SPEAKER: SPEAKER_ENTITY_KINDS,
@@ -154,7 +162,7 @@ def _validate(annotation: Annotation, sources: list[SourceLink] | None) -> None:
             raise AnnotationError(
                 "only speaker and source spans link to an entity", {"entity": "not allowed"}
             )
-        if annotation.entity.kind not in allowed or annotation.entity.merged_into_id:
+        if annotation.entity.kind not in allowed:
             raise AnnotationError(
                 f"a {kind} span links to a {' or '.join(allowed)} entity",
                 {"entity": f"{annotation.entity.name} is a {annotation.entity.kind}"},

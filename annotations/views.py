@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from annotations.agreement import article_pairs, differences
 from annotations.export import filename, stream
-from annotations.forms import AssignForm, ExportForm
+from annotations.forms import AssignForm, ExportForm, ReviewActionForm
 from annotations.models import Annotation, Assignment, Label
 from annotations.services import (
     ASSIGN_LIMIT,
@@ -130,14 +130,17 @@ def review_article(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 def _review_action(request: HttpRequest, article: Article) -> None:
-    action = request.POST.get("action")
+    form = ReviewActionForm(request.POST)
+    if not form.is_valid():
+        raise AnnotationError(form.error_message())
+    action = form.cleaned_data["action"]
     if action == "accept_all":
-        analyst = get_object_or_404(User, pk=request.POST.get("annotator") or 0)
+        analyst = get_object_or_404(User, pk=form.cleaned_data["annotator"] or 0)
         count = annotations_accept_all(user=request.user, article=article, annotator=analyst)
         messages.success(request, f"Accepted {count} annotations of {analyst.username}.")
         return
     annotation = get_object_or_404(
-        Annotation.objects.live(), pk=request.POST.get("annotation") or 0, article=article
+        Annotation.objects.live(), pk=form.cleaned_data["annotation"] or 0, article=article
     )
     if action not in ("accept", "reject"):
         raise AnnotationError("unknown action")
@@ -145,7 +148,7 @@ def _review_action(request: HttpRequest, article: Article) -> None:
         user=request.user,
         annotation=annotation,
         accept=action == "accept",
-        comment=request.POST.get("comment", ""),
+        comment=form.cleaned_data["comment"],
     )
     messages.success(
         request, f"{'Accepted' if action == 'accept' else 'Rejected'}: “{annotation.text[:30]}”."
@@ -216,7 +219,11 @@ def agreement_article(request: HttpRequest, article_id: int) -> HttpResponse:
     """Return one article's agreement and a side-by-side of two analysts; adopt a version."""
     article = get_object_or_404(Article.objects.only("id", "title", "body"), pk=article_id)
     if request.method == "POST":
-        analyst = get_object_or_404(User, pk=request.POST.get("annotator") or 0)
+        form = ReviewActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form.error_message())
+            return redirect("agreement_article", article_id=article.pk)
+        analyst = get_object_or_404(User, pk=form.cleaned_data["annotator"] or 0)
         try:
             count = version_adopt(user=request.user, article=article, annotator=analyst)
         except AnnotationError as error:
@@ -249,11 +256,7 @@ def assign(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "/"
     if not form.is_valid():
-        messages.error(
-            request,
-            "Assign: "
-            + "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()),
-        )
+        messages.error(request, "Assign: " + form.error_message())
         return redirect(back)
     mode = form.cleaned_data["mode"]
     if mode == "article":

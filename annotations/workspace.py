@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from annotations.models import Annotation, Assignment, Label
 from articles.models import Article
+from config.params import parse_id
 
 
 def workspace_context(request: HttpRequest, article: Article) -> dict | None:
@@ -25,9 +26,9 @@ def workspace_context(request: HttpRequest, article: Article) -> dict | None:
             .order_by("annotator__username")
         ]
     selected = user.pk
-    requested = request.GET.get("annotator", "")
-    if can_review and requested.isdigit():
-        selected = int(requested)
+    requested = parse_id(request.GET.get("annotator"))
+    if can_review and requested is not None:
+        selected = requested
     assignment = Assignment.objects.filter(article=article, analyst=user).first()
     return {
         "article": article.pk,

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 
 from articles.models import AnnotationStatus, Article, Entity, Mention
 from articles.search import MAX_QUERY_LENGTH, LexemeQuery, ParsedQuery, parse_query
+from config.params import parse_id
 
 SORTS = {
     "imported": ("-created_at", "-id"),
@@ -44,7 +45,7 @@ class ArticleFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Any id is a valid choice here; clean_entity checks they exist.
-        self.fields["entity"].valid_value = lambda value: str(value).isdigit()
+        self.fields["entity"].valid_value = lambda value: parse_id(value) is not None
 
     def clean_entity(self) -> list[int]:
         ids = self.cleaned_data["entity"][:MAX_ENTITIES]

@@ -1,5 +1,7 @@
 """Input and output shapes of the annotation API (input validated here, rules in services)."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.models import Annotation, Label, Suggestion
@@ -16,10 +18,23 @@ def utf16_index(context: dict, article_id: int) -> Utf16Index | None:
     return indexes[article_id]
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleSpan(serializers.PrimaryKeyRelatedField):
+    """A live span the requesting user may see: an analyst links only their own spans.
+
+    Another's span answers as one that does not exist, so that no one learns from the
+    errors what the ids of others' drafts hold.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Annotation.objects.none()
+        return Annotation.objects.live().visible_to(request.user).select_related("label")
+
+
 class SourceInput(serializers.Serializer):
-    span = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.live(), required=False, allow_null=True
-    )
+    span = VisibleSpan(required=False, allow_null=True)
     entity = serializers.PrimaryKeyRelatedField(
         queryset=Entity.objects.filter(merged_into__isnull=True), required=False, allow_null=True
     )
@@ -43,11 +58,7 @@ class AnnotationInput(serializers.Serializer):
         queryset=Entity.objects.all(), required=False, allow_null=True
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    speaker = serializers.PrimaryKeyRelatedField(
-        queryset=Annotation.objects.live().select_related("label"),
-        required=False,
-        allow_null=True,
-    )
+    speaker = VisibleSpan(required=False, allow_null=True)
     speaker_entity = serializers.PrimaryKeyRelatedField(
         queryset=Entity.objects.all(), required=False, allow_null=True
     )

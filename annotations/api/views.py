@@ -39,6 +39,7 @@ from articles.models import Article
 from articles.pipeline.offsets import utf16_to_codepoint
 from config.api import error_body
 from config.openapi import ErrorDetail, error_responses
+from config.params import parse_id, parse_int
 
 # ---- schema pieces (drf-spectacular) --------------------------------------------------
 
@@ -189,9 +190,10 @@ class AnnotationListCreate(APIView):
         for param, field in filters.items():
             value = request.query_params.get(param)
             if value is not None:
-                if not value.isdigit():
+                number = parse_id(value)
+                if number is None:
                     raise ValidationError({param: ["must be an id"]})
-                annotations = annotations.filter(**{field: int(value)})
+                annotations = annotations.filter(**{field: number})
         state = request.query_params.get("status")
         if state is not None:
             if state not in Annotation.Status.values:
@@ -222,7 +224,7 @@ class AnnotationListCreate(APIView):
         examples=[CREATE_EXAMPLE],
     )
     def post(self, request: Request) -> Response:
-        serializer = AnnotationInput(data=request.data)
+        serializer = AnnotationInput(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         article = data["article"]
@@ -283,7 +285,7 @@ class AnnotationDetail(APIView):
     )
     def patch(self, request: Request, annotation_id: int) -> Response:
         annotation = self._get(request, annotation_id)
-        serializer = AnnotationInput(data=request.data, partial=True)
+        serializer = AnnotationInput(data=request.data, partial=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if "version" not in data:
@@ -317,11 +319,13 @@ class AnnotationDetail(APIView):
     )
     def delete(self, request: Request, annotation_id: int) -> Response:
         annotation = self._get(request, annotation_id)
-        version = request.query_params.get("version") or _body(request).get("version")
-        if version is None or not str(version).isdigit():
+        version = parse_int(
+            request.query_params.get("version") or _body(request).get("version"), minimum=1
+        )
+        if version is None:
             raise ValidationError({"version": ["send the version you last read (?version=N)"]})
         try:
-            annotation_delete(user=request.user, annotation=annotation, version=int(version))
+            annotation_delete(user=request.user, annotation=annotation, version=version)
         except AnnotationError as error:
             return error_response(error)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -362,10 +366,10 @@ def _body(request: Request) -> dict:
 
 
 def _article(request: Request) -> Article:
-    value = _body(request).get("article", request.query_params.get("article"))
-    if value is None or not str(value).isdigit():
+    article_id = parse_id(_body(request).get("article", request.query_params.get("article")))
+    if article_id is None:
         raise ValidationError({"article": ["required: the article id"]})
-    return get_object_or_404(Article.objects.only("id", "body"), pk=int(value))
+    return get_object_or_404(Article.objects.only("id", "body"), pk=article_id)
 
 
 class Undo(APIView):
