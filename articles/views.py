@@ -365,6 +365,13 @@ def entity_merge_view(request: HttpRequest, entity_id: int) -> HttpResponse:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("entity_detail", entity_id=entity.pk)
     merged = form.cleaned_data["other"]
+    if request.POST.get("confirm") != "yes":
+        # A merge cannot be undone: the page names both entities and asks again.
+        return render(
+            request,
+            "articles/entity_merge_confirm.html",
+            {"entity": entity, "other": merged, "same_kind": merged.kind == entity.kind},
+        )
     try:
         record = entity_merge(survivor=entity, merged=merged, user=request.user)
     except EntityError as error:

@@ -119,6 +119,13 @@ def entity_merge(*, survivor: Entity, merged: Entity, user: AbstractBaseUser | N
         raise EntityError("an entity cannot be merged into itself")
     if survivor.merged_into_id or merged.merged_into_id:
         raise EntityError("one of these entities was already merged away")
+    if survivor.kind != merged.kind:
+        # A speaker span on an outlet, a source on a person: the links that move would break
+        raise EntityError(
+            f"{merged.name} is a {merged.get_kind_display()} and {survivor.name} a "
+            f"{survivor.get_kind_display()}: only entities of one kind merge (correct the "
+            "kind in the admin first)"
+        )
     snapshot = {
         "name": merged.name,
         "latin_name": merged.latin_name,

@@ -200,7 +200,14 @@ def test_merge_moves_aliases_and_mentions_and_redirects(reviewer_client, samples
     article = samples["000"]
     Mention.objects.create(article=article, entity=duplicate, start=0, end=2, method="lexicon")
     before = zelensky.mentions.count()
-    response = reviewer_client.post(f"/entities/{zelensky.pk}/merge/", {"other": duplicate.pk})
+    asked = reviewer_client.post(f"/entities/{zelensky.pk}/merge/", {"other": duplicate.pk})
+    assert asked.status_code == 200  # the confirmation, naming both; nothing merged yet
+    assert "泽连斯基总统" in asked.content.decode() and "cannot be undone" in asked.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None and not EntityMerge.objects.exists()
+    response = reviewer_client.post(
+        f"/entities/{zelensky.pk}/merge/", {"other": duplicate.pk, "confirm": "yes"}
+    )
     assert response.status_code == 302
     duplicate.refresh_from_db()
     zelensky.refresh_from_db()
@@ -219,6 +226,20 @@ def test_merging_into_itself_is_refused(reviewer_client, samples):
     putin = Alias.objects.get(normalized="普京").entity
     page = reviewer_client.post(f"/entities/{putin.pk}/merge/", {"other": putin.pk}, follow=True)
     assert "No such entity" in page.content.decode()
+
+
+def test_entities_of_different_kinds_do_not_merge(reviewer_client, samples):
+    putin = Alias.objects.get(normalized="普京").entity
+    kremlin = Entity.objects.create(name="克里姆林宫新闻处", kind="organisation")
+    asked = reviewer_client.post(f"/entities/{putin.pk}/merge/", {"other": kremlin.pk})
+    assert "Only entities of one kind merge" in asked.content.decode()
+    assert "confirm" not in asked.content.decode()  # no button to go on
+    page = reviewer_client.post(
+        f"/entities/{putin.pk}/merge/", {"other": kremlin.pk, "confirm": "yes"}, follow=True
+    )
+    assert "only entities of one kind merge" in page.content.decode()
+    kremlin.refresh_from_db()
+    assert kremlin.merged_into is None and not EntityMerge.objects.exists()
 
 
 def test_overview_counts_and_chart(analyst_client, samples):
