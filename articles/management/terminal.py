@@ -1,6 +1,7 @@
 """What the article commands share at the terminal: progress bars, printable names."""
 
 import getpass
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,15 +57,29 @@ def system_user() -> str:
         return ""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, docker stop, timeout), taken as Ctrl-C is: the work stops cleanly."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 @contextmanager
 def closing_on_interrupt(progress: Progress, stderr: TextIO, message: str) -> Iterator[None]:
-    """Within: Ctrl-C closes the bar, says message and exits with status 130; then closes it."""
+    """Within: Ctrl-C or SIGTERM closes the bar, says message and exits with status 130 (or
+    143, SIGTERM's); then closes it."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         progress.close()
         stderr.write(message)
+        if isinstance(interruption, Terminated):
+            raise CommandError("terminated", returncode=143) from None
         raise CommandError("interrupted", returncode=130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     progress.close()
 
 

@@ -83,7 +83,7 @@ def decode_bytes(data: bytes) -> Decoded:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DecodeError("empty file (whitespace only)")
-    if _too_many(len(_CONTROL_CHARS.findall(text)), len(text)):
+    if binary_text(text):
         raise DecodeError("binary file (control characters)")
     if "\x00" in text:
         # A BOM skips the NUL-byte test above, and PostgreSQL cannot store NUL in text.
@@ -181,6 +181,11 @@ def _plausible(text: str) -> bool:
     head = text[:_SCORE_CHARS]
     ordinary = len(head.encode("ascii", "ignore")) + sum(map(_COMMON.__contains__, head))
     return ordinary >= len(head) * 0.5
+
+
+def binary_text(text: str) -> bool:
+    """Return whether text holds too many control characters to be writing."""
+    return _too_many(len(_CONTROL_CHARS.findall(text)), len(text))
 
 
 def _too_many(control: int, total: int) -> bool:

@@ -12,7 +12,7 @@ from itertools import starmap
 from articles.pipeline.attribution import Attribution, suggest_attributions
 from articles.pipeline.attribution.results import span_from_tuple
 from articles.pipeline.clean import clean_text
-from articles.pipeline.decode import DecodeError, decode_bytes
+from articles.pipeline.decode import DecodeError, binary_text, decode_bytes
 from articles.pipeline.dedupe import band_keys, key_signature
 from articles.pipeline.entities import (
     AliasIndex,
@@ -98,10 +98,18 @@ def _as_attribution(claim, speaker, anonymous, source, rule, quoted) -> Attribut
     )
 
 
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters and the BOM
+
+
 def process_source(source: Source, index: AliasIndex) -> Processed | SourceError:
     """Return the processed article, or a SourceError saying why it cannot be imported."""
     if source.text is not None:
-        given_title = source.meta.get("title", "").strip()
+        # one line, without the invisible characters strip() keeps (a title of only
+        # U+200B was stored as an empty-looking given title)
+        given_title = " ".join(source.meta.get("title", "").split()).strip(_INVISIBLE)
+        for what, value in (("text", source.text), ("title", given_title)):
+            if binary_text(value):
+                return SourceError(source.name, f"field {what!r} is binary (control characters)")
         # A JSON Lines record's title becomes the first line, so cleaning treats it
         # like a file's title line; the raw text kept for provenance says so.
         raw = f"{given_title}\n{source.text}" if given_title else source.text

@@ -6,6 +6,7 @@ time, capped at the article size limit, so a hostile archive cannot write anywhe
 exhaust memory.
 """
 
+import datetime
 import json
 import lzma
 import os
@@ -52,6 +53,20 @@ _ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _ZIP_LOCAL_HEADER = 30  # bytes of a local file header before its name
 
 
+def storable_name(name: str) -> str:
+    """Return a file name as text PostgreSQL stores: undecodable bytes written as \\xNN.
+
+    A name on disk or in a tar archive need not be UTF-8; Python keeps its stray bytes as
+    lone surrogates, which no UTF-8 text may hold (storing one failed the whole chunk).
+    """
+    if not _SURROGATE.search(name):
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """One article's input: bytes to decode, or text already decoded (JSON Lines)."""
@@ -61,6 +76,9 @@ class Source:
     text: str | None = None
     meta: Mapping[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", storable_name(self.name))
+
 
 @dataclass(frozen=True, slots=True)
 class SourceError:
@@ -68,6 +86,9 @@ class SourceError:
 
     name: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", storable_name(self.name))
 
 
 def iter_sources(paths: Iterable[Path]) -> Iterator[Source | SourceError]:
@@ -77,6 +98,8 @@ def iter_sources(paths: Iterable[Path]) -> Iterator[Source | SourceError]:
             yield SourceError(str(path), "no such file or directory")
         elif path.is_dir():
             yield from _iter_folder(path)
+        elif not path.is_file():  # reading a pipe would wait for a writer, for good
+            yield SourceError(str(path), NOT_A_FILE)
         else:
             yield from _iter_file(path)
 
@@ -115,9 +138,16 @@ def _iter_folder(top: Path) -> Iterator[Source | SourceError]:
             else:
                 # a dump unpacked elsewhere must not pull in /etc/passwd by a link
                 yield SourceError(str(path), "a link to a file outside the folder")
+        elif kind == "link":
+            what = "a link to a folder (not followed)" if path.is_dir() else "a link to nothing"
+            yield SourceError(str(path), what)
+        else:
+            yield SourceError(str(path), NOT_A_FILE)
 
 
 _NAME = itemgetter(1)
+_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b")  # zip, empty zip, gzip
+NOT_A_FILE = "not a regular file (a device, a pipe or a socket)"
 
 
 def _kind(entry: os.DirEntry) -> str:
@@ -158,9 +188,9 @@ def _iter_file(path: Path) -> Iterator[Source | SourceError]:
     except OSError as error:
         yield SourceError(name, f"cannot read: {error.strerror or error}")
         return
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith(_ARCHIVE_MAGIC[:2]):
         yield from _iter_zip(path)
-    elif head.startswith(b"\x1f\x8b") or head[257:262] == b"ustar":
+    elif head.startswith(_ARCHIVE_MAGIC[2]) or head[257:262] == b"ustar":
         yield from _iter_tar(path)
     elif path.name.lower().endswith(JSONL_SUFFIXES):
         yield from _iter_jsonl(path)
@@ -308,8 +338,11 @@ def _iter_tar(path: Path) -> Iterator[Source | SourceError]:
 
 def _member_sources(name: str, member: str, data: bytes) -> Iterator[Source | SourceError]:
     """Yield the articles of one archive member: a JSON Lines file or a single article."""
-    if member.lower().endswith(JSONL_SUFFIXES):
-        yield from _jsonl_records(name, data.splitlines())
+    if data.startswith(_ARCHIVE_MAGIC) or data[257:262] == b"ustar":
+        yield SourceError(name, "an archive inside an archive (not opened: unpack it first)")
+    elif member.lower().endswith(JSONL_SUFFIXES):
+        # split at "\n" only, as a JSON Lines file on disk is read: the same lines, numbered alike
+        yield from _jsonl_records(name, data.split(b"\n"))
     else:
         yield Source(name, data=data)
 
@@ -330,6 +363,19 @@ def _bounded_lines(handle: BinaryIO) -> Iterator[bytes]:
             while (rest := handle.readline(1024 * 1024)) and not rest.endswith(b"\n"):
                 pass
         yield line
+
+
+def iso_date(value: str) -> datetime.date | None:
+    """Return the date of an ISO 8601 date or date and time (2025-03-01T08:00+08:00), or None."""
+    value = value.strip()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
 
 
 def _unstorable(value: str) -> bool:
@@ -372,6 +418,11 @@ def _jsonl_records(name: str, lines: Iterable[bytes]) -> Iterator[Source | Sourc
             if _unstorable(value):
                 yield SourceError(
                     record_name, f"field {key!r} holds a NUL character or an unpaired surrogate"
+                )
+                break
+            if key == "published" and value.strip() and iso_date(value) is None:
+                yield SourceError(
+                    record_name, f"field 'published' is not an ISO date (YYYY-MM-DD): {value!r}"
                 )
                 break
             if key in FIELD_LIMITS and len(value.strip()) > FIELD_LIMITS[key]:

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import os
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from psycopg.types.json import Jsonb
 from articles.models import Article, Entity, ImportBatch, Mention
 from articles.pipeline.dedupe import NEAR_DUPLICATE_THRESHOLD, estimated_similarity
 from articles.pipeline.process import Processed
-from articles.pipeline.sources import SourceError, iter_sources
+from articles.pipeline.sources import SourceError, iso_date, iter_sources
 from articles.pipeline.worker import collector_tuned, process_all
 from articles.services.bulk import (
     ForeignKeys,
@@ -145,7 +146,10 @@ class _Writer:
         self.outlet = outlet
         self.published = published
         self.dry_run = dry_run
-        self.seen_hashes: set[str] = set()  # for dry runs, which store nothing
+        # For dry runs, which store nothing: what they would have added, to find the
+        # duplicates and near-duplicates among the articles of the run (~2 kB an article).
+        self.seen_hashes: set[str] = set()
+        self.seen_signatures = _Candidates([])
         self.entities = EntityResolver()
         self.lz4 = not dry_run and lz4_available()
         self.skip_fk_triggers = not dry_run and fk_triggers_skippable(
@@ -207,12 +211,25 @@ class _Writer:
                 "content_hash", flat=True
             )
         )
+        fresh = []
         for processed in chunk:
             if processed.content_hash in known or processed.content_hash in self.seen_hashes:
                 self.result.duplicates += 1
             else:
                 self.seen_hashes.add(processed.content_hash)
-                self.result.added += 1
+                fresh.append(processed)
+        stored = _Candidates(self._near_duplicate_candidates(fresh) if fresh else [])
+        seen = self.seen_signatures
+        for processed in fresh:
+            self.result.added += 1
+            bands = processed.bands
+            candidates = [*stored.sharing(bands), *seen.sharing(bands)]
+            original, _ = self._best_match(processed, candidates)
+            if original is not None:
+                self.result.near_duplicates += 1
+            # a dry run's articles have no ids: numbered below zero, apart from stored ones
+            signature = array("q", processed.minhash)
+            seen.add(-1 - len(seen), original, signature, bands)
 
     def _store(self, chunk: list[Processed]) -> None:
         with connection.cursor() as cursor:
@@ -433,6 +450,9 @@ class _Candidates:
         for band in bands:
             self._by_band.setdefault(band, []).append(number)
 
+    def __len__(self) -> int:
+        return len(self._rows)
+
     def sharing(self, bands) -> list[tuple[int, int | None, tuple[int, ...]]]:
         """Return the candidates sharing a band key, in the order they were added."""
         numbers = {n for band in bands for n in self._by_band.get(band, ())}
@@ -495,13 +515,8 @@ def _article_row(article: Article) -> tuple:
 
 
 def _parse_date(value: str | None) -> datetime.date | None:
-    """Return the date at the start of an ISO date or datetime string, or None."""
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
+    """Return the date of an ISO date or datetime string (sources checked it), or None."""
+    return iso_date(value) if value else None
 
 
 def default_workers() -> int:

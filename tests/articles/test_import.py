@@ -165,7 +165,9 @@ def test_bad_inputs_are_reported_by_name_and_the_rest_imported(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--workers", "0"], "--workers must be 1 or more"),
+        (["--workers", "0"], "--workers must be 1 to 32"),
+        (["--workers", "1000"], "--workers must be 1 to 32"),
+        (["--outlet", "\udcff"], "--outlet: not valid text"),
         (["--published", "March"], "--published: 'March' is not a date"),
         (["--user", "nobody"], "--user: no user named 'nobody'"),
     ],

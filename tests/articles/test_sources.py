@@ -90,13 +90,17 @@ def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path):
             deepest = deepest.parent
 
 
-def test_links_to_folders_are_not_followed(tmp_path):
+def test_links_to_folders_are_reported_not_followed(tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "elsewhere" / "1.txt").write_text("正文")
     (tmp_path / "dump").mkdir()
     (tmp_path / "dump" / "linked").symlink_to(tmp_path / "elsewhere")
     (tmp_path / "dump" / "loop").symlink_to(tmp_path / "dump")
-    assert sources(tmp_path / "dump") == []
+    not_followed = "a link to a folder (not followed)"
+    assert sources(tmp_path / "dump") == [
+        SourceError(str(tmp_path / "dump" / "linked"), not_followed),
+        SourceError(str(tmp_path / "dump" / "loop"), not_followed),
+    ]
 
 
 def test_an_oversized_file_is_refused_without_reading_it(tmp_path):

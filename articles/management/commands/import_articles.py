@@ -13,7 +13,10 @@ from articles.management.terminal import (
     summary,
     system_user,
 )
+from articles.pipeline.sources import storable_name
 from articles.services import articles_import, default_workers
+
+MAX_WORKERS = 32  # each holds the segmenter and the lexicon (~130 MB)
 
 USAGE_ERROR = 2
 
@@ -52,8 +55,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, outlet, published, dry_run, workers, user, quiet, **options):
         workers = default_workers() if workers is None else workers
-        if workers < 1:
-            raise CommandError("--workers must be 1 or more", returncode=USAGE_ERROR)
+        if not 1 <= workers <= MAX_WORKERS:
+            raise CommandError(f"--workers must be 1 to {MAX_WORKERS}", returncode=USAGE_ERROR)
+        for option, value in (("--outlet", outlet), ("--user", user or "")):
+            if storable_name(value) != value:
+                raise CommandError(
+                    f"{option}: not valid text (bytes that are not UTF-8)", returncode=USAGE_ERROR
+                )
         published_date = None
         if published:
             try:
@@ -85,7 +93,9 @@ class Command(BaseCommand):
                 workers=workers,
                 user=importer,
                 run_by=system_user(),
-                arguments=sys.argv[2:] if sys.argv[1:2] == ["import_articles"] else [],
+                arguments=[storable_name(a) for a in sys.argv[2:]]
+                if sys.argv[1:2] == ["import_articles"]
+                else [],
                 on_progress=lambda item, outcome: progress.update(),
             )
         rows = [
