@@ -65,3 +65,10 @@ def test_import_bench_prints_rate_memory_cpu_and_the_yardstick_around_it():
     yardstick = next(line for line in lines if line.startswith("yardstick"))
     figures = re.search(r": (\d+) before, (\d+) after; .* unit: ([\d.]+)-([\d.]+) \(", yardstick)
     assert figures and all(float(figure) > 0 for figure in figures.groups()), yardstick
+
+
+def test_huge_article_prints_each_size_and_its_growth():
+    lines = script_lines("huge_article.py", "--sizes", "0.02", "0.04")
+    assert len(lines) == 4
+    assert lines[0].startswith("realistic") and lines[2].startswith("repeated sentence")
+    assert " for x2.0" in lines[1] and " for x2.0" in lines[3]

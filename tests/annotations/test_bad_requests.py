@@ -72,18 +72,22 @@ def test_a_body_over_the_upload_limit_is_refused_unread(alice_api, db, settings)
 # --- what an analyst may link --------------------------------------------------------
 
 
-def test_an_analyst_cannot_link_another_analysts_spans(bob_api, claim, labels):
-    """Bob cannot see Alice's draft speaker or source spans, so cannot link them either;
-    the answer is the one for an id that does not exist, so it tells him nothing."""
-    article = claim.article
+def quote_claim(article, labels) -> dict:
+    """Return the API fields of a claim over QUOTE in article."""
     start = article.body.index(QUOTE)
-    base = {
+    return {
         "article": article.pk,
         "label": labels["claim"].pk,
         "start": start,
         "end": start + len(QUOTE),
         "text": QUOTE,
     }
+
+
+def test_an_analyst_cannot_link_another_analysts_spans(bob_api, claim, labels):
+    """Bob cannot see Alice's draft speaker or source spans, so cannot link them either;
+    the answer is the one for an id that does not exist, so it tells him nothing."""
+    base = quote_claim(claim.article, labels)
     alices_speaker = claim.speaker_id
     alices_source = claim.sources.exclude(span=None).first().span_id
     missing = Annotation.objects.order_by("-pk").first().pk + 1000
@@ -102,20 +106,8 @@ def test_an_analyst_cannot_link_another_analysts_spans(bob_api, claim, labels):
 
 
 def test_a_reviewer_still_links_any_visible_span(rita_api, claim, labels):
-    article = claim.article
-    start = article.body.index(QUOTE)
-    response = rita_api.post(
-        "/api/v1/annotations/",
-        {
-            "article": article.pk,
-            "label": labels["claim"].pk,
-            "start": start,
-            "end": start + len(QUOTE),
-            "text": QUOTE,
-            "speaker": claim.speaker_id,
-        },
-        format="json",
-    )
+    fields = {**quote_claim(claim.article, labels), "speaker": claim.speaker_id}
+    response = rita_api.post("/api/v1/annotations/", fields, format="json")
     assert response.status_code == 201, response.json()
 
 
@@ -124,14 +116,7 @@ def test_a_merged_away_entity_is_refused_with_where_it_went(alice_api, samples, 
     peskov = Alias.objects.get(normalized="佩斯科夫").entity
     twin = Entity.objects.create(name="佩斯科夫发言人", kind="person")
     entity_merge(survivor=peskov, merged=twin, user=None)
-    start = article.body.index(QUOTE)
-    claim_fields = {
-        "article": article.pk,
-        "label": labels["claim"].pk,
-        "start": start,
-        "end": start + len(QUOTE),
-        "text": QUOTE,
-    }
+    claim_fields = quote_claim(article, labels)
     response = alice_api.post(
         "/api/v1/annotations/", {**claim_fields, "speaker_entity": twin.pk}, format="json"
     )
