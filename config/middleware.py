@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from config.api import json_error
 from config.params import parse_int
+from config.views import bad_request
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -34,7 +35,9 @@ class RequestGuardMiddleware:
             message = f"The request body is over {limit:,} bytes."
             return json_error(request, 413, "too_large", message)
         if _has_nul(request):
-            raise BadRequest("a NUL character in the request")
+            # answered here, as the 400 page or the API's error (not raised: that would
+            # log a traceback for each such request, and show the debug page with DEBUG on)
+            return bad_request(request, BadRequest("a NUL character in the request"))
         return self.get_response(request)
 
 

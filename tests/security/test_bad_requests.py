@@ -12,6 +12,7 @@ from axes.models import AccessAttempt
 def test_a_nul_in_a_page_parameter_is_a_bad_request(analyst_client, db, url):
     response = analyst_client.get(url)
     assert response.status_code == 400
+    assert "<title>Bad request · Tanpan</title>" in response.content.decode()
 
 
 def test_a_nul_in_an_api_parameter_is_a_bad_request_in_the_api_shape(analyst_client, db):
@@ -58,3 +59,17 @@ def test_the_assign_form_sends_no_query_where_there_is_no_list(reviewer_client, 
     page = reviewer_client.get(f"/articles/{samples['000'].pk}/").content.decode()
     assert 'name="article"' in page
     assert 'name="query"' not in page
+
+
+def test_a_nul_is_answered_without_the_debug_page_or_a_traceback(analyst_client, db, settings):
+    settings.DEBUG = True
+    response = analyst_client.get("/api/v1/entities/?q=%00")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_a_host_not_allowed_gets_the_400_page(client, db):
+    """Refused before the authentication middleware: the page is made without a user."""
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "<title>Bad request · Tanpan</title>" in response.content.decode()
