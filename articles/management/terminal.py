@@ -3,6 +3,7 @@
 import getpass
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
@@ -69,7 +70,10 @@ def _terminate(signum: int, frame: object) -> None:
 def closing_on_interrupt(progress: Progress, stderr: TextIO, message: str) -> Iterator[None]:
     """Within: Ctrl-C or SIGTERM closes the bar, says message and exits with status 130 (or
     143, SIGTERM's); then closes it."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    # Python takes signals in the main thread only: a command run from another thread
+    # (a job runner) keeps whatever SIGTERM does there.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         yield
     except KeyboardInterrupt as interruption:
@@ -79,7 +83,8 @@ def closing_on_interrupt(progress: Progress, stderr: TextIO, message: str) -> It
             raise CommandError("terminated", returncode=143) from None
         raise CommandError("interrupted", returncode=130) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     progress.close()
 
 

@@ -107,12 +107,13 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         # one line, without the invisible characters strip() keeps (a title of only
         # U+200B was stored as an empty-looking given title)
         given_title = " ".join(source.meta.get("title", "").split()).strip(_INVISIBLE)
-        for what, value in (("text", source.text), ("title", given_title)):
-            if binary_text(value):
-                return SourceError(source.name, f"field {what!r} is binary (control characters)")
         # A JSON Lines record's title becomes the first line, so cleaning treats it
         # like a file's title line; the raw text kept for provenance says so.
         raw = f"{given_title}\n{source.text}" if given_title else source.text
+        # control characters are judged as in a file: over the text with its title line
+        for what, value in (("text", source.text), ("title", raw)):
+            if binary_text(value):
+                return SourceError(source.name, f"field {what!r} is binary (control characters)")
         encoding = "utf-8"
     else:
         try:

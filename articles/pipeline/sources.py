@@ -138,9 +138,10 @@ def _iter_folder(top: Path) -> Iterator[Source | SourceError]:
             else:
                 # a dump unpacked elsewhere must not pull in /etc/passwd by a link
                 yield SourceError(str(path), "a link to a file outside the folder")
-        elif kind == "link":
-            what = "a link to a folder (not followed)" if path.is_dir() else "a link to nothing"
-            yield SourceError(str(path), what)
+        elif kind == "link" and path.is_dir():
+            yield SourceError(str(path), "a link to a folder (not followed)")
+        elif kind == "link" and not path.exists():
+            yield SourceError(str(path), "a link to nothing")
         else:
             yield SourceError(str(path), NOT_A_FILE)
 
@@ -339,7 +340,7 @@ def _iter_tar(path: Path) -> Iterator[Source | SourceError]:
 def _member_sources(name: str, member: str, data: bytes) -> Iterator[Source | SourceError]:
     """Yield the articles of one archive member: a JSON Lines file or a single article."""
     if data.startswith(_ARCHIVE_MAGIC) or data[257:262] == b"ustar":
-        yield SourceError(name, "an archive inside an archive (not opened: unpack it first)")
+        yield SourceError(name, "a zip or gzip file inside an archive (not opened)")
     elif member.lower().endswith(JSONL_SUFFIXES):
         # split at "\n" only, as a JSON Lines file on disk is read: the same lines, numbered alike
         yield from _jsonl_records(name, data.split(b"\n"))
@@ -421,8 +422,9 @@ def _jsonl_records(name: str, lines: Iterable[bytes]) -> Iterator[Source | Sourc
                 )
                 break
             if key == "published" and value.strip() and iso_date(value) is None:
+                shown = value if len(value) <= 40 else value[:40] + "…"
                 yield SourceError(
-                    record_name, f"field 'published' is not an ISO date (YYYY-MM-DD): {value!r}"
+                    record_name, f"field 'published' is not an ISO date (YYYY-MM-DD): {shown!r}"
                 )
                 break
             if key in FIELD_LIMITS and len(value.strip()) > FIELD_LIMITS[key]:

@@ -218,7 +218,8 @@ class _Writer:
             else:
                 self.seen_hashes.add(processed.content_hash)
                 fresh.append(processed)
-        stored = _Candidates(self._near_duplicate_candidates(fresh) if fresh else [])
+        with transaction.atomic():  # for the lookup's SET LOCAL (a dry run is in autocommit)
+            stored = _Candidates(self._near_duplicate_candidates(fresh) if fresh else [])
         seen = self.seen_signatures
         for processed in fresh:
             self.result.added += 1

@@ -85,15 +85,17 @@ def test_a_folders_pipes_and_links_are_reported(tmp_path):
     (folder / "sub").mkdir(parents=True)
     (folder / "a.txt").write_text(TEXT)
     os.mkfifo(folder / "pipe.txt")
+    (folder / "to-pipe.txt").symlink_to(folder / "pipe.txt")
     (folder / "dangling.txt").symlink_to(tmp_path / "nowhere")
     (folder / "folder-link").symlink_to(folder / "sub")
     error, err = run_failing_import(str(folder))
     assert error.returncode == 1
-    assert "pipe.txt: not a regular file" in err
+    assert "/pipe.txt: not a regular file" in err
+    assert "/to-pipe.txt: not a regular file" in err
     assert "dangling.txt: a link to nothing" in err
     assert "folder-link: a link to a folder (not followed)" in err
     assert Article.objects.count() == 1
-    assert ImportBatch.objects.get().failed == 3
+    assert ImportBatch.objects.get().failed == 4
 
 
 @pytest.mark.parametrize(
@@ -190,3 +192,49 @@ def test_a_given_title_is_one_line_of_visible_text(tmp_path):
     first, second = Article.objects.order_by("source_name")
     assert (first.title, first.title_source) == ("第一行 第二行", "given")
     assert second.title_source != "given" and second.title.strip()
+
+
+def test_a_long_published_value_is_cut_in_the_error(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"text": TEXT, "published": "x" * 100_000}))
+    _, err = run_failing_import(str(dump))
+    assert f"is not an ISO date (YYYY-MM-DD): '{'x' * 40}…'" in err
+    assert len(ImportBatch.objects.get().errors[0]["reason"]) < 200
+
+
+def test_a_title_with_a_stray_control_character_or_two_is_kept(tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    body = (SAMPLES / "003_3f811ed415383699.txt").read_text().split("\n", 1)[1]
+    dump.write_text(json.dumps({"text": body, "title": "会谈 \x96 莫斯科 \x96 基辅"}))
+    run_import(str(dump))
+    assert Article.objects.get().title_source == "given"
+
+
+def test_the_interrupt_guard_works_in_a_thread_other_than_the_main_one():
+    """Python takes signals in the main thread only: a command run from a job runner's
+    thread runs, leaving SIGTERM as it was."""
+    import threading
+
+    from articles.management.terminal import closing_on_interrupt
+
+    before = signal.getsignal(signal.SIGTERM)
+    outcome = []
+
+    class Bar:
+        def update(self, n: int = 1) -> None: ...
+
+        def close(self) -> None:
+            outcome.append("closed")
+
+    def run():
+        try:
+            with closing_on_interrupt(Bar(), io.StringIO(), "stopped"):
+                outcome.append("ran")
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(10)
+    assert outcome == ["ran", "closed"]
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -201,7 +201,7 @@ def test_archives_inside_archives_are_not_opened(tmp_path):
     [item] = sources(archive)
     assert item.name == f"{archive}:level29.zip"
     assert isinstance(item, SourceError)
-    assert item.reason == "an archive inside an archive (not opened: unpack it first)"
+    assert item.reason == "a zip or gzip file inside an archive (not opened)"
 
 
 # --- bombs -----------------------------------------------------------------------------
