@@ -110,10 +110,11 @@ def process_source(source: Source, index: AliasIndex) -> Processed | SourceError
         # A JSON Lines record's title becomes the first line, so cleaning treats it
         # like a file's title line; the raw text kept for provenance says so.
         raw = f"{given_title}\n{source.text}" if given_title else source.text
-        # control characters are judged as in a file: over the text with its title line
-        for what, value in (("text", source.text), ("title", raw)):
-            if binary_text(value):
-                return SourceError(source.name, f"field {what!r} is binary (control characters)")
+        # control characters are judged as in a file: the text, then with its title line
+        if binary_text(source.text):
+            return SourceError(source.name, "field 'text' is binary (control characters)")
+        if given_title and binary_text(raw):
+            return SourceError(source.name, "field 'title' is binary (control characters)")
         encoding = "utf-8"
     else:
         try:

@@ -147,7 +147,8 @@ def _iter_folder(top: Path) -> Iterator[Source | SourceError]:
 
 
 _NAME = itemgetter(1)
-_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b")  # zip, empty zip, gzip
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip, an empty zip
+_GZIP_MAGIC = b"\x1f\x8b"
 NOT_A_FILE = "not a regular file (a device, a pipe or a socket)"
 
 
@@ -189,14 +190,24 @@ def _iter_file(path: Path) -> Iterator[Source | SourceError]:
     except OSError as error:
         yield SourceError(name, f"cannot read: {error.strerror or error}")
         return
-    if head.startswith(_ARCHIVE_MAGIC[:2]):
+    kind = _archive_kind(head)
+    if kind == "zip":
         yield from _iter_zip(path)
-    elif head.startswith(_ARCHIVE_MAGIC[2]) or head[257:262] == b"ustar":
+    elif kind == "tar":
         yield from _iter_tar(path)
     elif path.name.lower().endswith(JSONL_SUFFIXES):
         yield from _iter_jsonl(path)
     else:
         yield _read_article_file(path)
+
+
+def _archive_kind(head: bytes) -> str | None:
+    """Return "zip" or "tar" (plain or gzipped) by a file's first 512 bytes, or None."""
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_GZIP_MAGIC) or head[257:262] == b"ustar":
+        return "tar"
+    return None
 
 
 def _read_article_file(path: Path) -> Source | SourceError:
@@ -339,7 +350,7 @@ def _iter_tar(path: Path) -> Iterator[Source | SourceError]:
 
 def _member_sources(name: str, member: str, data: bytes) -> Iterator[Source | SourceError]:
     """Yield the articles of one archive member: a JSON Lines file or a single article."""
-    if data.startswith(_ARCHIVE_MAGIC) or data[257:262] == b"ustar":
+    if _archive_kind(data[:512]):
         yield SourceError(name, "a zip or gzip file inside an archive (not opened)")
     elif member.lower().endswith(JSONL_SUFFIXES):
         # split at "\n" only, as a JSON Lines file on disk is read: the same lines, numbered alike

@@ -218,8 +218,7 @@ class _Writer:
             else:
                 self.seen_hashes.add(processed.content_hash)
                 fresh.append(processed)
-        with transaction.atomic():  # for the lookup's SET LOCAL (a dry run is in autocommit)
-            stored = _Candidates(self._near_duplicate_candidates(fresh) if fresh else [])
+        stored = _Candidates(self._near_duplicate_candidates(fresh) if fresh else [])
         seen = self.seen_signatures
         for processed in fresh:
             self.result.added += 1
@@ -323,7 +322,9 @@ class _Writer:
         """Return (id, original id, signature, bands) of stored articles sharing a band key."""
         bands = sorted({band for processed in fresh for band in processed.bands})
         table = Article._meta.db_table
-        with connection.cursor() as cursor:
+        # in a transaction (a savepoint in the import's), where SET LOCAL holds: a dry
+        # run, in autocommit, otherwise read the whole table for every chunk
+        with transaction.atomic(), connection.cursor() as cursor:
             # PostgreSQL estimates that an overlap with ~800 keys matches most rows, with
             # statistics or without, and reads the whole table (200 ms a chunk at 6,000
             # articles, growing with every chunk); the band index answers in ~3 ms. The

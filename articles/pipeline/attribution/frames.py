@@ -114,9 +114,10 @@ class Suggester:
         self._starts.insert(at, claim.start)
         self._ends.insert(at, claim.end)
         insort(self._frame_ends, (draft.frame_end, number))
-        self._by_sentence.setdefault(self.art.sentence(draft.anchor), []).append(number)
+        sentence = self.art.sentence(draft.anchor)
+        self._by_sentence.setdefault(sentence, []).append(number)
         if speaker is not None and speaker.entity_key is not None:
-            self.spoken[self.art.sentence(draft.anchor)] = speaker
+            self.spoken[sentence] = speaker
 
     def add_quote(
         self,
